@@ -1,0 +1,249 @@
+package config;
+
+import java.net.URI;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import generator.FakeUsers;
+import mysql.InsertMode;
+import mysql.MySqlSinkWriter;
+import org.apache.camel.BindToRegistry;
+import org.apache.camel.CamelConfiguration;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Configuration;
+import org.apache.camel.component.kafka.KafkaComponent;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import progress.PipelineProgress;
+import record.ConnectJson;
+import s3.S3ObjectBuilder;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import source.OffsetStore;
+import source.SourceTables;
+import source.TablePoller;
+
+/**
+ * Builds every bean the routes use from application.properties, once, at start-up, and checks the
+ * settings and the systems they point at: a bad value stops start-up with a message naming it.
+ */
+@Configuration
+public class PipelineConfiguration implements CamelConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PipelineConfiguration.class);
+
+    public static final String PROGRESS = "pipelineProgress";
+    public static final String SOURCE_TABLES = "sourceTables";
+    public static final String MYSQL_WRITER = "mysqlSinkWriter";
+    public static final String S3_OBJECT_BUILDER = "s3ObjectBuilder";
+    public static final String S3_CLIENT = "s3Client";
+    public static final String FAKE_USERS = "fakeUsers";
+    /** Kafka client settings passed through to every producer, consumer and admin client. */
+    public static final String KAFKA_CLIENT_PREFIX = "kafka.client.";
+
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final Map<String, DataSource> dataSources = new java.util.HashMap<>();
+
+    @BindToRegistry(PROGRESS)
+    public PipelineProgress progress() {
+        return new PipelineProgress();
+    }
+
+    @Override
+    public void configure(CamelContext context) throws Exception {
+        Settings settings = new Settings(context.getPropertiesComponent());
+        PipelineProgress progress = context.getRegistry().lookupByNameAndType(PROGRESS, PipelineProgress.class);
+        boolean tolerateBadRecords = settings.oneOf("errors.tolerance", "none", "all").equals("all");
+        settings.required("errors.deadletterqueue.topic.name");
+        Properties kafkaClient = kafkaClientProperties(settings);
+        context.getComponent("kafka", KafkaComponent.class).getConfiguration()
+                .setAdditionalProperties(toMap(settings.withPrefix(KAFKA_CLIENT_PREFIX)));
+
+        if (settings.bool("generator.enabled")) {
+            DataSource postgres = dataSource("source", settings, 2);
+            FakeUsers fakeUsers = new FakeUsers(postgres, settings.required("generator.table"), progress);
+            fakeUsers.createTableIfMissing();
+            context.getRegistry().bind(FAKE_USERS, fakeUsers);
+        }
+        if (settings.bool("source.enabled")) {
+            context.getRegistry().bind(SOURCE_TABLES, sourceTables(settings, kafkaClient, progress));
+        }
+        if (settings.bool("mysql.enabled")) {
+            InsertMode mode;
+            try {
+                mode = InsertMode.parse(settings.required("mysql.insert.mode"));
+            } catch (IllegalArgumentException e) {
+                throw new Settings.ConfigurationException("mysql.insert.mode", settings.string("mysql.insert.mode"),
+                        "must be insert or upsert");
+            }
+            settings.oneOf("mysql.pk.mode", "record_key");
+            settings.list("mysql.topics");
+            settings.positiveInt("mysql.poll.timeout.ms");
+            context.getRegistry().bind(MYSQL_WRITER, new MySqlSinkWriter(dataSource("mysql", settings, 4),
+                    settings.required("mysql.table.name.format"), mode, settings.bool("mysql.auto.create"),
+                    settings.positiveInt("mysql.batch.size"), tolerateBadRecords, progress));
+        }
+        if (settings.bool("s3.enabled")) {
+            settings.list("s3.topics");
+            settings.oneOf("s3.format", "json");
+            settings.positiveInt("s3.rotate.schedule.interval.ms");
+            S3Client client = s3Client(settings);
+            context.getRegistry().bind(S3_CLIENT, client);
+            String compression = settings.oneOf("s3.compression.type", "none", "gzip");
+            context.getRegistry().bind(S3_OBJECT_BUILDER, new S3ObjectBuilder(settings.optional("s3.topics.dir", "topics"),
+                    settings.positiveInt("s3.flush.size"), compression, tolerateBadRecords));
+        }
+    }
+
+    private SourceTables sourceTables(Settings settings, Properties kafkaClient, PipelineProgress progress) {
+        String mode = settings.oneOf("source.mode", "incrementing");
+        DataSource postgres = dataSource("source", settings, 2);
+        String column = settings.required("source.incrementing.column.name");
+        int batchMaxRows = settings.positiveInt("source.batch.max.rows");
+        settings.positiveInt("source.poll.interval.ms");
+        String prefix = settings.string("source.topic.prefix").trim();
+        String transactionalPrefix = settings.required("source.transactional.id.prefix");
+        ConnectJson json = new ConnectJson(settings.bool("kafka.schemas.enable"));
+        OffsetStore offsets = new OffsetStore(settings.required("source.offsets.topic"), kafkaClient);
+        Properties producerBase = new Properties();
+        producerBase.putAll(kafkaClient);
+        producerBase.put("compression.type", settings.oneOf("kafka.compression.type", "none", "gzip", "snappy", "lz4", "zstd"));
+        producerBase.put("linger.ms", "5");
+        producerBase.put("batch.size", String.valueOf(256 * 1024));
+        List<TablePoller> pollers = new ArrayList<>();
+        List<String> topics = new ArrayList<>();
+        for (String table : settings.list("source.table.whitelist")) {
+            String topic = prefix + table;
+            topics.add(topic);
+            Properties producerProps = TablePoller.producerProperties(producerBase, transactionalPrefix + "-" + table);
+            pollers.add(new TablePoller(postgres, table, column, batchMaxRows, topic, json, offsets,
+                    () -> new KafkaProducer<>(producerProps, new StringSerializer(), new StringSerializer()), progress));
+        }
+        offsets.ensureTopic();
+        ensureTopics(kafkaClient, topics);
+        LOG.info("Source ({} mode): {} -> topics {}", mode, settings.string("source.table.whitelist"), topics);
+        return new SourceTables(pollers);
+    }
+
+    /** Creates the data topics with the broker's defaults unless they exist, so sinks subscribe to them at once. */
+    private static void ensureTopics(Properties kafkaClient, List<String> topics) {
+        try (Admin admin = Admin.create(kafkaClient)) {
+            for (String topic : topics) {
+                try {
+                    admin.createTopics(List.of(new NewTopic(topic, Optional.empty(), Optional.empty()))).all().get();
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw new IllegalStateException("cannot create topic " + topic + " on kafka.bootstrap.servers="
+                                + kafkaClient.getProperty("bootstrap.servers") + ": " + e.getCause().getMessage(), e);
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Properties kafkaClientProperties(Settings settings) {
+        Properties props = settings.withPrefix(KAFKA_CLIENT_PREFIX);
+        props.put("bootstrap.servers", settings.required("kafka.bootstrap.servers"));
+        // a missing broker must fail start-up within a minute, not hang it
+        props.putIfAbsent("default.api.timeout.ms", "60000");
+        props.putIfAbsent("request.timeout.ms", "30000");
+        return props;
+    }
+
+    private DataSource dataSource(String prefix, Settings settings, int poolSize) {
+        DataSource existing = dataSources.get(prefix);
+        if (existing != null) {
+            return existing;
+        }
+        String urlProperty = prefix + ".connection.url";
+        String url = settings.required(urlProperty);
+        HikariConfig config = new HikariConfig();
+        config.setPoolName(prefix);
+        config.setJdbcUrl(url);
+        config.setUsername(settings.string(prefix + ".connection.user"));
+        config.setPassword(settings.string(prefix + ".connection.password"));
+        config.setMaximumPoolSize(poolSize);
+        config.setConnectionTimeout(30_000);
+        try {
+            HikariDataSource dataSource = new HikariDataSource(config);
+            resources.add(dataSource);
+            try (Connection ignored = dataSource.getConnection()) {
+                LOG.info("Connected to {} = {}", urlProperty, JdbcUrls.withoutSecrets(url));
+            }
+            dataSources.put(prefix, dataSource);
+            return dataSource;
+        } catch (RuntimeException | SQLException e) {
+            throw new IllegalStateException("Cannot connect to " + urlProperty + " = " + JdbcUrls.withoutSecrets(url)
+                    + " as user '" + settings.string(prefix + ".connection.user") + "': " + rootMessage(e), e);
+        }
+    }
+
+    private S3Client s3Client(Settings settings) {
+        String bucket = settings.required("s3.bucket.name");
+        String region = settings.required("s3.region");
+        String endpoint = settings.optional("s3.endpoint", "");
+        S3ClientBuilder builder = S3Client.builder()
+                .region(Region.of(region))
+                .credentialsProvider(DefaultCredentialsProvider.builder().build())
+                // S3-compatible stores reject the SDK's default chunked checksums; AWS does not need them either
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
+        if (!endpoint.isEmpty()) {
+            builder.endpointOverride(URI.create(endpoint)).forcePathStyle(true);
+        }
+        S3Client client = builder.build();
+        resources.add(client);
+        String where = "bucket '" + bucket + "' at " + (endpoint.isEmpty() ? "AWS region " + region : "s3.endpoint=" + endpoint);
+        try {
+            client.headBucket(request -> request.bucket(bucket));
+        } catch (NoSuchBucketException e) {
+            throw new IllegalStateException("s3.bucket.name: " + where + " does not exist", e);
+        } catch (S3Exception e) {
+            throw new IllegalStateException("s3.bucket.name: cannot use " + where + " (HTTP " + e.statusCode()
+                    + ", check the AWS credentials): " + e.getMessage(), e);
+        } catch (SdkException e) {
+            throw new IllegalStateException("s3.endpoint: cannot reach " + where + ": " + e.getMessage(), e);
+        }
+        LOG.info("S3 sink writes to {}", where);
+        return client;
+    }
+
+    private static Map<String, Object> toMap(Properties properties) {
+        Map<String, Object> map = new java.util.HashMap<>();
+        properties.stringPropertyNames().forEach(key -> map.put(key, properties.getProperty(key)));
+        return map;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage();
+    }
+}

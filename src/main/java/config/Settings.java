@@ -1,0 +1,103 @@
+package config;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+
+import org.apache.camel.spi.PropertiesComponent;
+
+/**
+ * Typed, validated access to application.properties (and their environment variable overrides). Every
+ * failure names the property and the value, so bad configuration stops start-up with one clear line.
+ */
+public final class Settings {
+
+    private final PropertiesComponent properties;
+
+    public Settings(PropertiesComponent properties) {
+        this.properties = properties;
+    }
+
+    public String string(String name) {
+        return properties.resolveProperty(name)
+                .orElseThrow(() -> new ConfigurationException(name, null, "is missing"));
+    }
+
+    /** A string that must not be blank. */
+    public String required(String name) {
+        String value = string(name).trim();
+        if (value.isEmpty()) {
+            throw new ConfigurationException(name, value, "must not be empty");
+        }
+        return value;
+    }
+
+    public String optional(String name, String fallback) {
+        return properties.resolveProperty(name).map(String::trim).orElse(fallback);
+    }
+
+    public boolean bool(String name) {
+        String value = required(name).toLowerCase(Locale.ROOT);
+        return switch (value) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new ConfigurationException(name, value, "must be true or false");
+        };
+    }
+
+    public int positiveInt(String name) {
+        String value = required(name);
+        try {
+            int number = Integer.parseInt(value);
+            if (number <= 0) {
+                throw new ConfigurationException(name, value, "must be a positive whole number");
+            }
+            return number;
+        } catch (NumberFormatException e) {
+            throw new ConfigurationException(name, value, "must be a positive whole number");
+        }
+    }
+
+    public List<String> list(String name) {
+        List<String> values = Arrays.stream(required(name).split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        if (values.isEmpty()) {
+            throw new ConfigurationException(name, string(name), "must list at least one name");
+        }
+        return values;
+    }
+
+    public String oneOf(String name, String... allowed) {
+        String value = required(name).toLowerCase(Locale.ROOT);
+        for (String candidate : allowed) {
+            if (candidate.equals(value)) {
+                return value;
+            }
+        }
+        throw new ConfigurationException(name, value, "must be one of " + String.join(", ", allowed));
+    }
+
+    /** Every property under {@code prefix}, with the prefix removed (pass-through client settings). */
+    public Properties withPrefix(String prefix) {
+        Properties result = new Properties();
+        Properties all = properties.loadProperties(key -> key.startsWith(prefix));
+        for (String key : all.stringPropertyNames()) {
+            result.setProperty(key.substring(prefix.length()), properties.parseUri("{{" + key + "}}"));
+        }
+        return result;
+    }
+
+    /** Thrown for a bad setting; its message names the property. */
+    public static class ConfigurationException extends IllegalArgumentException {
+
+        public ConfigurationException(String property, String value, String problem) {
+            super("Invalid configuration: " + property + (value == null || isSecret(property) ? "" : " = '" + value + "'")
+                    + " " + problem);
+        }
+
+        private static boolean isSecret(String property) {
+            String lower = property.toLowerCase(Locale.ROOT);
+            return lower.contains("password") || lower.contains("secret") || lower.contains("token");
+        }
+    }
+}

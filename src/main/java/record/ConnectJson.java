@@ -1,0 +1,306 @@
+package record;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * Reads and writes records as Kafka Connect's JsonConverter does: with schemas enabled, an envelope
+ * {@code {"schema": {...}, "payload": {...}}}; without, the payload object alone. Reading accepts both.
+ */
+public final class ConnectJson {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final JsonFactory FACTORY = MAPPER.getFactory();
+    private static final String SCHEMA = "schema";
+    private static final String PAYLOAD = "payload";
+
+    private final boolean schemasEnabled;
+    // a table's schema is written into every record: render it once
+    private final Map<RecordSchema, String> renderedSchemas = new ConcurrentHashMap<>();
+
+    public ConnectJson(boolean schemasEnabled) {
+        this.schemasEnabled = schemasEnabled;
+    }
+
+    public String write(Row row) {
+        StringWriter out = new StringWriter(256);
+        try (JsonGenerator json = FACTORY.createGenerator(out)) {
+            if (schemasEnabled) {
+                json.writeStartObject();
+                json.writeFieldName(SCHEMA);
+                json.writeRawValue(renderedSchemas.computeIfAbsent(row.schema(), ConnectJson::renderSchema));
+                json.writeFieldName(PAYLOAD);
+                writePayload(json, row);
+                json.writeEndObject();
+            } else {
+                writePayload(json, row);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
+    private static void writePayload(JsonGenerator json, Row row) throws IOException {
+        json.writeStartObject();
+        for (Field field : row.schema().fields()) {
+            json.writeFieldName(field.name());
+            writeValue(json, field, row.get(field.name()));
+        }
+        json.writeEndObject();
+    }
+
+    private static void writeValue(JsonGenerator json, Field field, Object value) throws IOException {
+        if (value == null) {
+            json.writeNull();
+            return;
+        }
+        switch (field.type()) {
+            case INT8, INT16, INT32, INT64 -> json.writeNumber(((Number) value).longValue());
+            case FLOAT32, FLOAT64 -> json.writeNumber(((Number) value).doubleValue());
+            case BOOLEAN -> json.writeBoolean((Boolean) value);
+            case STRING -> json.writeString(value.toString());
+            case BYTES -> json.writeString(Base64.getEncoder().encodeToString((byte[]) value));
+            case DATE -> json.writeNumber(((LocalDate) value).toEpochDay());
+            case TIME -> json.writeNumber(((LocalTime) value).toNanoOfDay() / 1_000_000);
+            case TIMESTAMP -> json.writeNumber(((LocalDateTime) value).toInstant(ZoneOffset.UTC).toEpochMilli());
+            case DECIMAL -> json.writeString(Base64.getEncoder().encodeToString(
+                    ((BigDecimal) value).setScale(field.scale()).unscaledValue().toByteArray()));
+        }
+    }
+
+    static String renderSchema(RecordSchema schema) {
+        StringWriter out = new StringWriter();
+        try (JsonGenerator json = FACTORY.createGenerator(out)) {
+            json.writeStartObject();
+            json.writeStringField("type", "struct");
+            json.writeArrayFieldStart("fields");
+            for (Field field : schema.fields()) {
+                json.writeStartObject();
+                json.writeStringField("type", field.type().connectType());
+                json.writeBooleanField("optional", field.optional());
+                if (field.type().logicalName() != null) {
+                    json.writeStringField("name", field.type().logicalName());
+                    json.writeNumberField("version", 1);
+                }
+                if (field.type() == FieldType.DECIMAL) {
+                    json.writeObjectFieldStart("parameters");
+                    json.writeStringField("scale", Integer.toString(field.scale()));
+                    json.writeEndObject();
+                }
+                json.writeStringField("field", field.name());
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+            json.writeBooleanField("optional", false);
+            if (schema.name() != null) {
+                json.writeStringField("name", schema.name());
+            }
+            json.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString();
+    }
+
+    /**
+     * Parses a record value or key. Throws {@link RecordFormatException} with the reason when the text
+     * is not JSON, not an object, or a value does not fit its declared type.
+     */
+    public static Row read(String text) {
+        if (text == null) {
+            return null;
+        }
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(text);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new RecordFormatException("not JSON: " + e.getOriginalMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw new RecordFormatException("not a JSON object");
+        }
+        if (isEnvelope(root)) {
+            JsonNode payload = root.get(PAYLOAD);
+            if (payload.isNull()) {
+                return null;
+            }
+            RecordSchema schema = parseSchema(root.get(SCHEMA));
+            return readPayload(schema, payload);
+        }
+        return inferPlain(root);
+    }
+
+    /** Extracts the payload object (what a data lake line holds) from an envelope or a plain object. */
+    public static JsonNode payloadOf(String text) {
+        try {
+            JsonNode root = MAPPER.readTree(text);
+            if (root != null && isEnvelope(root)) {
+                return root.get(PAYLOAD);
+            }
+            return root;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new RecordFormatException("not JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    private static boolean isEnvelope(JsonNode root) {
+        return root.size() == 2 && root.has(SCHEMA) && root.has(PAYLOAD) && root.get(SCHEMA).isObject();
+    }
+
+    static RecordSchema parseSchema(JsonNode schemaNode) {
+        if (!"struct".equals(schemaNode.path("type").asText())) {
+            throw new RecordFormatException("schema type must be struct, was '" + schemaNode.path("type").asText() + "'");
+        }
+        List<Field> fields = new ArrayList<>();
+        for (JsonNode fieldNode : schemaNode.path("fields")) {
+            String name = fieldNode.path("field").asText(null);
+            if (name == null) {
+                throw new RecordFormatException("schema field without a name");
+            }
+            FieldType type;
+            try {
+                type = FieldType.fromConnect(fieldNode.path("type").asText(), fieldNode.path("name").asText(null));
+            } catch (IllegalArgumentException e) {
+                throw new RecordFormatException("field '" + name + "': " + e.getMessage());
+            }
+            int scale = fieldNode.path("parameters").path("scale").asInt(0);
+            fields.add(new Field(name, type, fieldNode.path("optional").asBoolean(true), scale));
+        }
+        return new RecordSchema(schemaNode.path("name").asText(null), fields);
+    }
+
+    private static Row readPayload(RecordSchema schema, JsonNode payload) {
+        if (!payload.isObject()) {
+            throw new RecordFormatException("payload is not a JSON object");
+        }
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (Field field : schema.fields()) {
+            JsonNode node = payload.get(field.name());
+            if (node == null || node.isNull()) {
+                if (!field.optional()) {
+                    throw new RecordFormatException("field '" + field.name() + "' is required but null");
+                }
+                values.put(field.name(), null);
+            } else {
+                values.put(field.name(), readValue(field, node));
+            }
+        }
+        return new Row(schema, values);
+    }
+
+    private static Object readValue(Field field, JsonNode node) {
+        FieldType type = field.type();
+        switch (type) {
+            case INT8, INT16, INT32, INT64, DATE, TIME, TIMESTAMP -> {
+                if (!node.isIntegralNumber()) {
+                    throw wrongType(field, node);
+                }
+                long number = node.asLong();
+                return switch (type) {
+                    case INT8 -> (byte) number;
+                    case INT16 -> (short) number;
+                    case INT32 -> (int) number;
+                    case DATE -> LocalDate.ofEpochDay(number);
+                    case TIME -> LocalTime.ofNanoOfDay(number * 1_000_000);
+                    case TIMESTAMP -> LocalDateTime.ofEpochSecond(Math.floorDiv(number, 1000),
+                            (int) Math.floorMod(number, 1000) * 1_000_000, ZoneOffset.UTC);
+                    default -> number;
+                };
+            }
+            case FLOAT32, FLOAT64 -> {
+                if (!node.isNumber()) {
+                    throw wrongType(field, node);
+                }
+                return node.asDouble();
+            }
+            case BOOLEAN -> {
+                if (!node.isBoolean()) {
+                    throw wrongType(field, node);
+                }
+                return node.asBoolean();
+            }
+            case STRING -> {
+                if (!node.isTextual()) {
+                    throw wrongType(field, node);
+                }
+                return node.asText();
+            }
+            case BYTES, DECIMAL -> {
+                if (!node.isTextual()) {
+                    throw wrongType(field, node);
+                }
+                byte[] bytes;
+                try {
+                    bytes = Base64.getDecoder().decode(node.asText());
+                } catch (IllegalArgumentException e) {
+                    throw new RecordFormatException("field '" + field.name() + "' is not base64");
+                }
+                return type == FieldType.BYTES ? bytes : new BigDecimal(new BigInteger(bytes), field.scale());
+            }
+            default -> throw new IllegalStateException(type.name());
+        }
+    }
+
+    private static RecordFormatException wrongType(Field field, JsonNode node) {
+        return new RecordFormatException("field '" + field.name() + "' should be " + field.type().name().toLowerCase()
+                + " but is " + node.getNodeType().name().toLowerCase() + " " + abbreviate(node.toString()));
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 40 ? text : text.substring(0, 40) + "...";
+    }
+
+    /** A plain JSON object carries no schema: numbers become int64 or double, anything nested its JSON text. */
+    private static Row inferPlain(JsonNode object) {
+        List<Field> fields = new ArrayList<>();
+        Map<String, Object> values = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> entry = it.next();
+            JsonNode node = entry.getValue();
+            FieldType type;
+            Object value;
+            if (node.isNull()) {
+                type = FieldType.STRING;
+                value = null;
+            } else if (node.isIntegralNumber()) {
+                type = FieldType.INT64;
+                value = node.asLong();
+            } else if (node.isNumber()) {
+                type = FieldType.FLOAT64;
+                value = node.asDouble();
+            } else if (node.isBoolean()) {
+                type = FieldType.BOOLEAN;
+                value = node.asBoolean();
+            } else if (node.isTextual()) {
+                type = FieldType.STRING;
+                value = node.asText();
+            } else {
+                type = FieldType.STRING;
+                value = node.toString();
+            }
+            fields.add(Field.of(entry.getKey(), type, true));
+            values.put(entry.getKey(), value);
+        }
+        return new Row(new RecordSchema(null, fields), values);
+    }
+}

@@ -1,0 +1,93 @@
+package source;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Source offsets kept in a compacted Kafka topic, keyed by table. They are written in the same Kafka
+ * transaction as the rows they cover (see {@link TablePoller}), so the topic and the offsets never
+ * disagree; reading with read_committed ignores aborted attempts.
+ */
+public class OffsetStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OffsetStore.class);
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
+
+    private final String topic;
+    private final Properties clientProperties;
+
+    public OffsetStore(String topic, Properties clientProperties) {
+        this.topic = topic;
+        this.clientProperties = clientProperties;
+    }
+
+    public String topic() {
+        return topic;
+    }
+
+    /** Creates the compacted offsets topic unless it exists (one partition: offsets are few and small). */
+    public void ensureTopic() {
+        try (Admin admin = Admin.create(clientProperties)) {
+            NewTopic newTopic = new NewTopic(topic, Optional.of(1), Optional.empty())
+                    .configs(Map.of("cleanup.policy", "compact"));
+            admin.createTopics(List.of(newTopic)).all().get();
+            LOG.info("Created source offsets topic {}", topic);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("cannot create source offsets topic '" + topic + "': " + e.getCause().getMessage(), e);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating " + topic, e);
+        }
+    }
+
+    /** Reads the whole topic and returns the newest committed offset of each key. */
+    public Map<String, SourceOffset> loadAll() {
+        Properties props = new Properties();
+        props.putAll(clientProperties);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        Map<String, SourceOffset> offsets = new HashMap<>();
+        try (KafkaConsumer<String, String> consumer =
+                     new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+            List<PartitionInfo> partitions = consumer.partitionsFor(topic, READ_TIMEOUT);
+            List<TopicPartition> assigned = partitions.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(assigned);
+            consumer.seekToBeginning(assigned);
+            // with read_committed the end offset is the last stable offset: reading up to it sees every committed write
+            Map<TopicPartition, Long> end = consumer.endOffsets(assigned, READ_TIMEOUT);
+            long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
+            while (assigned.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("timed out reading source offsets from " + topic);
+                }
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (record.value() == null) {
+                        offsets.remove(record.key());
+                    } else {
+                        offsets.put(record.key(), SourceOffset.fromJson(record.value()));
+                    }
+                }
+            }
+        }
+        return offsets;
+    }
+}

@@ -1,0 +1,72 @@
+package source;
+
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+
+import record.Field;
+import record.FieldType;
+
+/** Maps PostgreSQL column types to Connect field types and reads values as the record model's Java types. */
+public final class PostgresTypes {
+
+    private PostgresTypes() {
+    }
+
+    public static Field fieldOf(ResultSetMetaData meta, int column) throws SQLException {
+        boolean optional = meta.isNullable(column) != ResultSetMetaData.columnNoNulls;
+        String name = meta.getColumnLabel(column);
+        FieldType type = typeOf(meta.getColumnType(column), meta.getColumnTypeName(column));
+        int scale = type == FieldType.DECIMAL ? Math.max(meta.getScale(column), 0) : 0;
+        return new Field(name, type, optional, scale);
+    }
+
+    static FieldType typeOf(int sqlType, String typeName) {
+        return switch (sqlType) {
+            case Types.SMALLINT, Types.TINYINT -> FieldType.INT16;
+            case Types.INTEGER -> FieldType.INT32;
+            case Types.BIGINT -> FieldType.INT64;
+            case Types.REAL -> FieldType.FLOAT32;
+            case Types.DOUBLE, Types.FLOAT -> FieldType.FLOAT64;
+            case Types.NUMERIC, Types.DECIMAL -> FieldType.DECIMAL;
+            case Types.BIT, Types.BOOLEAN -> FieldType.BOOLEAN;
+            case Types.DATE -> FieldType.DATE;
+            case Types.TIME, Types.TIME_WITH_TIMEZONE -> FieldType.TIME;
+            case Types.TIMESTAMP, Types.TIMESTAMP_WITH_TIMEZONE -> FieldType.TIMESTAMP;
+            case Types.BINARY, Types.VARBINARY, Types.LONGVARBINARY -> FieldType.BYTES;
+            // text, varchar, char, uuid, json, jsonb and anything else travel as their text form
+            default -> FieldType.STRING;
+        };
+    }
+
+    public static Object read(ResultSet rs, int column, Field field, int sqlType) throws SQLException {
+        Object value = switch (field.type()) {
+            case INT8 -> rs.getByte(column);
+            case INT16 -> rs.getShort(column);
+            case INT32 -> rs.getInt(column);
+            case INT64 -> rs.getLong(column);
+            case FLOAT32 -> rs.getFloat(column);
+            case FLOAT64 -> rs.getDouble(column);
+            case BOOLEAN -> rs.getBoolean(column);
+            case STRING -> rs.getString(column);
+            case BYTES -> rs.getBytes(column);
+            case DECIMAL -> rs.getBigDecimal(column);
+            case DATE -> rs.getObject(column, LocalDate.class);
+            case TIME -> rs.getObject(column, LocalTime.class);
+            case TIMESTAMP -> sqlType == Types.TIMESTAMP_WITH_TIMEZONE
+                    ? toUtc(rs.getObject(column, OffsetDateTime.class))
+                    : rs.getObject(column, LocalDateTime.class);
+        };
+        return rs.wasNull() ? null : value;
+    }
+
+    private static LocalDateTime toUtc(OffsetDateTime value) {
+        return value == null ? null : value.withOffsetSameInstant(ZoneOffset.UTC).toLocalDateTime();
+    }
+}
