@@ -81,6 +81,9 @@ public class PipelineConfiguration implements CamelConfiguration {
         context.getComponent("kafka", KafkaComponent.class).getConfiguration()
                 .setAdditionalProperties(toMap(settings.withPrefix(KAFKA_CLIENT_PREFIX)));
 
+        // closed after the routes stopped: pools, clients, producers
+        context.addService(new ResourceCloser(resources), true, true);
+
         if (settings.bool("generator.enabled")) {
             DataSource postgres = dataSource("source", settings, 2);
             FakeUsers fakeUsers = new FakeUsers(postgres, settings.required("generator.table"), progress);
@@ -141,6 +144,7 @@ public class PipelineConfiguration implements CamelConfiguration {
             pollers.add(new TablePoller(postgres, table, column, batchMaxRows, topic, json, offsets,
                     () -> new KafkaProducer<>(producerProps, new StringSerializer(), new StringSerializer()), progress));
         }
+        pollers.forEach(poller -> resources.add(poller::close));
         offsets.ensureTopic();
         ensureTopics(kafkaClient, topics);
         LOG.info("Source ({} mode): {} -> topics {}", mode, settings.string("source.table.whitelist"), topics);

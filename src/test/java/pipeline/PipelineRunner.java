@@ -1,0 +1,51 @@
+package pipeline;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import localstack.LocalStack;
+import org.apache.camel.main.Main;
+import routes.PipelineApplication;
+
+/**
+ * Runs the real application (Camel Main, application.properties, the routes of package routes) against
+ * the test stack; a test overrides only connection settings and names that keep tests apart.
+ */
+final class PipelineRunner implements AutoCloseable {
+
+    private final Main main;
+
+    private PipelineRunner(Main main) {
+        this.main = main;
+    }
+
+    /** Settings for one test: its own table, topic, consumer groups, offsets topic and transactional ids. */
+    static Map<String, String> settingsFor(LocalStack stack, String table) {
+        Map<String, String> props = new LinkedHashMap<>(stack.connectionProperties());
+        props.put("s3.bucket.name", TestStack.BUCKET);
+        props.put("source.table.whitelist", table);
+        props.put("source.offsets.topic", "offsets_" + table);
+        props.put("source.transactional.id.prefix", "tx_" + table);
+        props.put("mysql.topics", "P_" + table);
+        props.put("mysql.group.id", "mysql_" + table);
+        props.put("s3.topics", "P_" + table);
+        props.put("s3.group.id", "s3_" + table);
+        props.put("errors.deadletterqueue.topic.name", "dlq_" + table);
+        props.put("generator.enabled", "false");
+        props.put("source.poll.interval.ms", "200");
+        props.put("s3.rotate.schedule.interval.ms", "1000");
+        return props;
+    }
+
+    static PipelineRunner start(Map<String, String> settings) throws Exception {
+        Main main = new Main(PipelineApplication.class);
+        settings.forEach(main::addOverrideProperty);
+        main.start();
+        return new PipelineRunner(main);
+    }
+
+    @Override
+    public void close() {
+        main.stop();
+    }
+}
