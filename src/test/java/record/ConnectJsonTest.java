@@ -61,7 +61,7 @@ class ConnectJsonTest {
         assertThat(payload.get("birthdate").asLong()).isEqualTo(LocalDate.of(1990, 2, 3).toEpochDay());
         assertThat(payload.get("timestamp").asLong()).isEqualTo(1795599015123L);
         // Connect's Decimal: the unscaled value's big-endian two's complement, base64
-        assertThat(payload.get("balance").asText()).isEqualTo("/h3A") // -123456 = 0xFE1DC0;
+        assertThat(payload.get("balance").asText()).isEqualTo("/h3A"); // -123456 = 0xFE1DC0
     }
 
     @Test
