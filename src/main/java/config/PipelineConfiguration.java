@@ -74,9 +74,9 @@ public class PipelineConfiguration implements CamelConfiguration {
     @Override
     public void configure(CamelContext context) throws Exception {
         Settings settings = new Settings(context.getPropertiesComponent());
+        validate(settings);
         PipelineProgress progress = context.getRegistry().lookupByNameAndType(PROGRESS, PipelineProgress.class);
         boolean tolerateBadRecords = settings.oneOf("errors.tolerance", "none", "all").equals("all");
-        settings.required("errors.deadletterqueue.topic.name");
         Properties kafkaClient = kafkaClientProperties(settings);
         context.getComponent("kafka", KafkaComponent.class).getConfiguration()
                 .setAdditionalProperties(toMap(settings.withPrefix(KAFKA_CLIENT_PREFIX)));
@@ -94,29 +94,65 @@ public class PipelineConfiguration implements CamelConfiguration {
             context.getRegistry().bind(SOURCE_TABLES, sourceTables(settings, kafkaClient, progress));
         }
         if (settings.bool("mysql.enabled")) {
-            InsertMode mode;
-            try {
-                mode = InsertMode.parse(settings.required("mysql.insert.mode"));
-            } catch (IllegalArgumentException e) {
-                throw new Settings.ConfigurationException("mysql.insert.mode", settings.string("mysql.insert.mode"),
-                        "must be insert or upsert");
-            }
-            settings.oneOf("mysql.pk.mode", "record_key");
-            settings.list("mysql.topics");
-            settings.positiveInt("mysql.poll.timeout.ms");
+            InsertMode mode = InsertMode.parse(settings.required("mysql.insert.mode"));
             context.getRegistry().bind(MYSQL_WRITER, new MySqlSinkWriter(dataSource("mysql", settings, 4),
                     settings.required("mysql.table.name.format"), mode, settings.bool("mysql.auto.create"),
                     settings.positiveInt("mysql.batch.size"), tolerateBadRecords, progress));
         }
         if (settings.bool("s3.enabled")) {
-            settings.list("s3.topics");
-            settings.oneOf("s3.format", "json");
-            settings.positiveInt("s3.rotate.schedule.interval.ms");
             S3Client client = s3Client(settings);
             context.getRegistry().bind(S3_CLIENT, client);
             String compression = settings.oneOf("s3.compression.type", "none", "gzip");
             context.getRegistry().bind(S3_OBJECT_BUILDER, new S3ObjectBuilder(settings.optional("s3.topics.dir", "topics"),
                     settings.positiveInt("s3.flush.size"), compression, tolerateBadRecords));
+        }
+    }
+
+    /** Checks every setting of the enabled flows before anything connects, so a typo fails fast and alone. */
+    private static void validate(Settings settings) {
+        settings.required("kafka.bootstrap.servers");
+        settings.bool("kafka.schemas.enable");
+        settings.oneOf("kafka.compression.type", "none", "gzip", "snappy", "lz4", "zstd");
+        settings.oneOf("errors.tolerance", "none", "all");
+        settings.required("errors.deadletterqueue.topic.name");
+        settings.positiveInt("progress.log.interval.ms");
+        if (settings.bool("generator.enabled")) {
+            settings.required("generator.table");
+            settings.positiveInt("generator.rate.per.second");
+        }
+        if (settings.bool("generator.enabled") || settings.bool("source.enabled")) {
+            settings.required("source.connection.url");
+        }
+        if (settings.bool("source.enabled")) {
+            settings.oneOf("source.mode", "incrementing");
+            settings.list("source.table.whitelist");
+            settings.required("source.incrementing.column.name");
+            settings.positiveInt("source.poll.interval.ms");
+            settings.positiveInt("source.batch.max.rows");
+            settings.string("source.topic.prefix");
+            settings.required("source.offsets.topic");
+            settings.required("source.transactional.id.prefix");
+        }
+        if (settings.bool("mysql.enabled")) {
+            settings.required("mysql.connection.url");
+            settings.list("mysql.topics");
+            settings.required("mysql.group.id");
+            settings.required("mysql.table.name.format");
+            settings.oneOf("mysql.insert.mode", "insert", "upsert");
+            settings.oneOf("mysql.pk.mode", "record_key");
+            settings.bool("mysql.auto.create");
+            settings.positiveInt("mysql.batch.size");
+            settings.positiveInt("mysql.poll.timeout.ms");
+        }
+        if (settings.bool("s3.enabled")) {
+            settings.required("s3.bucket.name");
+            settings.required("s3.region");
+            settings.list("s3.topics");
+            settings.required("s3.group.id");
+            settings.positiveInt("s3.flush.size");
+            settings.positiveInt("s3.rotate.schedule.interval.ms");
+            settings.oneOf("s3.format", "json");
+            settings.oneOf("s3.compression.type", "none", "gzip");
         }
     }
 

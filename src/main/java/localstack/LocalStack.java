@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 public final class LocalStack implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
+    private static final String RUN_PREFIX = "run-";
 
     private final EmbeddedKafka kafka;
     private final EmbeddedPostgreSql postgres;
@@ -36,12 +37,18 @@ public final class LocalStack implements AutoCloseable {
         this.started = started;
     }
 
-    /** Starts all four servers in fresh folders under {@code dir}; the S3 bucket is created empty. */
-    public static LocalStack start(Path dir, String bucket) throws Exception {
+    /**
+     * Starts all four servers in fresh folders under {@code baseDir}/run-&lt;pid&gt; (two runs in one checkout
+     * never share files); the S3 bucket is created empty. {@link #close()} deletes the folder.
+     */
+    public static LocalStack start(Path baseDir, String bucket) throws Exception {
         long begin = System.nanoTime();
+        Path dir = baseDir.resolve(RUN_PREFIX + ProcessHandle.current().pid());
+        deleteLeftoversOfDeadRuns(baseDir);
         deleteRecursively(dir);
         Files.createDirectories(dir);
         Deque<AutoCloseable> started = new ArrayDeque<>();
+        started.push(() -> deleteRecursively(dir));
         try {
             EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"));
             started.push(kafka);
@@ -113,6 +120,29 @@ public final class LocalStack implements AutoCloseable {
             } catch (Exception e) {
                 LOG.warn("Could not stop {} cleanly: {}", server.getClass().getSimpleName(), e.getMessage());
             }
+        }
+    }
+
+    /** A run killed without a chance to clean up leaves a large folder (MariaDB alone unpacks 140 MB): reclaim it. */
+    private static void deleteLeftoversOfDeadRuns(Path baseDir) throws IOException {
+        if (!Files.isDirectory(baseDir)) {
+            return;
+        }
+        try (Stream<Path> runs = Files.list(baseDir)) {
+            for (Path run : runs.toList()) {
+                String name = run.getFileName().toString();
+                if (name.startsWith(RUN_PREFIX) && !isAlive(name.substring(RUN_PREFIX.length()))) {
+                    deleteRecursively(run);
+                }
+            }
+        }
+    }
+
+    private static boolean isAlive(String pid) {
+        try {
+            return ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false);
+        } catch (NumberFormatException e) {
+            return true; // not ours: leave it
         }
     }
 

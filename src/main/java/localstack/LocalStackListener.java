@@ -30,7 +30,7 @@ public class LocalStackListener extends MainListenerSupport {
         }
         if (!embeddedServersOnClasspath()) {
             throw new IllegalStateException("local.stack.enabled=true, but this build does not contain the embedded "
-                    + "servers (the runnable jar leaves them out): run 'mvn camel:run', or point the pipeline at real "
+                    + "servers (the runnable jar leaves them out): run 'mvn compile camel:run', or point the pipeline at real "
                     + "systems with local.stack.enabled=false");
         }
         Path dir = Path.of(properties.resolveProperty("local.stack.dir").orElse("target/local-stack"));

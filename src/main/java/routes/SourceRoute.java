@@ -1,6 +1,7 @@
 package routes;
 
 import config.PipelineConfiguration;
+import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteBuilder;
 import source.SourceTables;
 import source.TablePoller;
@@ -26,7 +27,7 @@ public class SourceRoute extends RouteBuilder {
                     .routeId(routeId)
                     // a lost connection fails this poll only: the next one retries from the same offset
                     .onException(Exception.class).handled(true)
-                        .log("Source ${routeId} poll failed, retrying on the next poll: ${exception.message}")
+                        .log(LoggingLevel.WARN, "Source ${routeId} poll failed, retrying on the next poll: ${exception.message}")
                     .end()
                     .bean(table, "poll");
         }
