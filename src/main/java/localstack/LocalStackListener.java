@@ -38,6 +38,8 @@ public class LocalStackListener extends MainListenerSupport {
         try {
             LocalStack local = LocalStack.start(dir, bucket);
             stack = local;
+            // stopped with the Camel context, after the routes: Ctrl-C's shutdown hook waits for that, not for afterStop
+            main.getCamelContext().addService(new StackStopper(), true, true);
             local.exposeS3Credentials();
             Properties overrides = new Properties();
             Map<String, String> connection = local.connectionProperties();
@@ -57,8 +59,19 @@ public class LocalStackListener extends MainListenerSupport {
         }
     }
 
+    private final class StackStopper extends org.apache.camel.support.service.ServiceSupport {
+        @Override
+        protected void doStop() {
+            stopStack();
+        }
+    }
+
     @Override
     public void afterStop(BaseMainSupport main) {
+        stopStack();
+    }
+
+    private synchronized void stopStack() {
         if (stack != null) {
             try {
                 stack.close();

@@ -93,4 +93,41 @@ final class Tables {
             throw e;
         }
     }
+
+    /** Same rows, same columns, same values; a difference is reported by row, column and position, not as two huge maps. */
+    static void assertSameRows(Map<Long, Map<String, Object>> actual, Map<Long, Map<String, Object>> expected) {
+        if (!actual.keySet().equals(expected.keySet())) {
+            java.util.Set<Long> missing = new java.util.TreeSet<>(expected.keySet());
+            missing.removeAll(actual.keySet());
+            java.util.Set<Long> extra = new java.util.TreeSet<>(actual.keySet());
+            extra.removeAll(expected.keySet());
+            throw new AssertionError("rows differ: missing " + abbreviate(missing.toString()) + ", unexpected " + abbreviate(extra.toString()));
+        }
+        for (Map.Entry<Long, Map<String, Object>> row : expected.entrySet()) {
+            Map<String, Object> other = actual.get(row.getKey());
+            for (Map.Entry<String, Object> column : row.getValue().entrySet()) {
+                Object want = column.getValue();
+                Object got = other.get(column.getKey());
+                if (!java.util.Objects.equals(want, got)) {
+                    throw new AssertionError("row " + row.getKey() + " column " + column.getKey() + ": " + describeDifference(want, got));
+                }
+            }
+        }
+    }
+
+    static String describeDifference(Object want, Object got) {
+        if (want instanceof String a && got instanceof String b) {
+            int at = 0;
+            while (at < Math.min(a.length(), b.length()) && a.charAt(at) == b.charAt(at)) {
+                at++;
+            }
+            return "first difference at char " + at + " of " + a.length() + "/" + b.length() + ": expected ..."
+                    + abbreviate(a.substring(at)) + " but was ..." + abbreviate(b.substring(at));
+        }
+        return "expected " + abbreviate(String.valueOf(want)) + " but was " + abbreviate(String.valueOf(got));
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 80 ? text : text.substring(0, 80) + "...";
+    }
 }
