@@ -129,6 +129,30 @@ class EndToEndIT {
         }
     }
 
+    @Test
+    void anIdleTopicIsFlushedToS3AfterTheRotateIntervalAndInsertModeWritesRows() throws Exception {
+        String table = "USERS_IDLE";
+        createUsersTable(table);
+        Map<String, String> settings = PipelineRunner.settingsFor(stack, table);
+        settings.put("s3.flush.size", "1000");
+        settings.put("s3.rotate.schedule.interval.ms", "2000");
+        settings.put("mysql.insert.mode", "insert");
+        new FakeUsers(pgDataSource(), table, new PipelineProgress()).insert(3);
+
+        try (PipelineRunner ignored = PipelineRunner.start(settings);
+             Lake lake = new Lake(stack, TestStack.BUCKET);
+             Connection mysql = Tables.mysql(stack)) {
+            String prefix = "topics/P_" + table + "/";
+            // three records never fill an object of 1000: only the scheduled rotation can write them
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> lake.recordCount(prefix) == 3);
+            List<Lake.StoredObject> objects = lake.objects(prefix);
+            assertThat(objects).hasSize(1);
+            assertThat(objects.get(0).key()).isEqualTo(prefix + "partition=0/P_" + table + "+0+0000000000.json");
+            await().atMost(Duration.ofSeconds(30)).until(() -> Tables.count(mysql, "`P_" + table + "`") == 3);
+        }
+    }
+
     private static String[] hostileTexts(int row) {
         String[] texts = new String[Tables.TEXT_COLUMNS.length];
         for (int column = 0; column < texts.length; column++) {
