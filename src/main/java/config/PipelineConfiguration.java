@@ -16,7 +16,9 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import generator.FakeUsers;
 import mysql.InsertMode;
+import mysql.MySqlSinkSettings;
 import mysql.MySqlSinkWriter;
+import mysql.PrimaryKeyMode;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
 import org.apache.camel.CamelContext;
@@ -94,10 +96,8 @@ public class PipelineConfiguration implements CamelConfiguration {
             context.getRegistry().bind(SOURCE_TABLES, sourceTables(settings, kafkaClient, progress));
         }
         if (settings.bool("mysql.enabled")) {
-            InsertMode mode = InsertMode.parse(settings.required("mysql.insert.mode"));
-            context.getRegistry().bind(MYSQL_WRITER, new MySqlSinkWriter(dataSource("mysql", settings, 4),
-                    settings.required("mysql.table.name.format"), mode, settings.bool("mysql.auto.create"),
-                    settings.positiveInt("mysql.batch.size"), tolerateBadRecords, progress));
+            MySqlSinkSettings mysql = mysqlSinkSettings(settings, tolerateBadRecords);
+            context.getRegistry().bind(MYSQL_WRITER, new MySqlSinkWriter(dataSource("mysql", settings, 4), mysql, progress));
         }
         if (settings.bool("s3.enabled")) {
             S3Client client = s3Client(settings);
@@ -116,6 +116,9 @@ public class PipelineConfiguration implements CamelConfiguration {
         settings.oneOf("errors.tolerance", "none", "all");
         settings.required("errors.deadletterqueue.topic.name");
         settings.positiveInt("progress.log.interval.ms");
+        settings.positiveInt("sink.retry.max");
+        settings.positiveInt("sink.retry.initial.delay.ms");
+        settings.positiveInt("sink.retry.max.delay.ms");
         if (settings.bool("generator.enabled")) {
             settings.required("generator.table");
             settings.positiveInt("generator.rate.per.second");
@@ -138,10 +141,7 @@ public class PipelineConfiguration implements CamelConfiguration {
             settings.list("mysql.topics");
             settings.required("mysql.group.id");
             settings.required("mysql.table.name.format");
-            settings.oneOf("mysql.insert.mode", "insert", "upsert");
-            settings.oneOf("mysql.pk.mode", "record_key");
-            settings.bool("mysql.auto.create");
-            settings.positiveInt("mysql.batch.size");
+            mysqlSinkSettings(settings, true);
             settings.positiveInt("mysql.poll.timeout.ms");
         }
         if (settings.bool("s3.enabled")) {
@@ -154,6 +154,26 @@ public class PipelineConfiguration implements CamelConfiguration {
             settings.oneOf("s3.format", "json");
             settings.oneOf("s3.compression.type", "none", "gzip");
         }
+    }
+
+    private static MySqlSinkSettings mysqlSinkSettings(Settings settings, boolean tolerateBadRecords) {
+        MySqlSinkSettings mysql = new MySqlSinkSettings(
+                settings.required("mysql.table.name.format"),
+                InsertMode.parse(settings.oneOf("mysql.insert.mode", "insert", "upsert", "update")),
+                PrimaryKeyMode.parse(settings.oneOf("mysql.pk.mode", "none", "kafka", "record_key", "record_value")),
+                settings.optionalList("mysql.pk.fields"),
+                settings.bool("mysql.auto.create"),
+                settings.bool("mysql.auto.evolve"),
+                settings.bool("mysql.delete.enabled"),
+                settings.optionalList("mysql.fields.whitelist"),
+                settings.optionalList("mysql.fields.blacklist"),
+                settings.positiveInt("mysql.batch.size"),
+                tolerateBadRecords);
+        String problem = mysql.inconsistency();
+        if (problem != null) {
+            throw new IllegalArgumentException("Invalid configuration: " + problem);
+        }
+        return mysql;
     }
 
     private SourceTables sourceTables(Settings settings, Properties kafkaClient, PipelineProgress progress) {

@@ -67,6 +67,11 @@ public final class Settings {
         return values;
     }
 
+    /** A comma separated list that may be empty. */
+    public List<String> optionalList(String name) {
+        return Arrays.stream(optional(name, "").split(",")).map(String::trim).filter(v -> !v.isEmpty()).toList();
+    }
+
     public String oneOf(String name, String... allowed) {
         String value = required(name).toLowerCase(Locale.ROOT);
         for (String candidate : allowed) {

@@ -2,15 +2,14 @@ package mysql;
 
 import java.util.Locale;
 
-/** How the sink writes a row: plain insert, or insert-or-update on the key (idempotent on replay). */
+/**
+ * How the sink writes a row: plain insert, insert-or-update on the key (idempotent on replay), or update
+ * of an existing row only (a record whose row does not exist changes nothing).
+ */
 public enum InsertMode {
-    INSERT, UPSERT;
+    INSERT, UPSERT, UPDATE;
 
     public static InsertMode parse(String value) {
-        try {
-            return valueOf(value.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException | NullPointerException e) {
-            throw new IllegalArgumentException("mysql.insert.mode must be insert or upsert, was '" + value + "'");
-        }
+        return valueOf(value.trim().toUpperCase(Locale.ROOT));
     }
 }

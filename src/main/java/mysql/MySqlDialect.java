@@ -99,4 +99,31 @@ public final class MySqlDialect {
         }
         return all.toString();
     }
+
+    /** {@code UPDATE t SET a=?, b=? WHERE k=?}: parameters are the non-key columns, then the key columns. */
+    public static String update(String table, List<String> columns, List<String> keyColumns) {
+        StringJoiner sets = new StringJoiner(", ");
+        for (String column : columns) {
+            if (!keyColumns.contains(column)) {
+                sets.add(quote(column) + "=?");
+            }
+        }
+        return "UPDATE " + quote(table) + " SET " + sets + " WHERE " + keyCondition(keyColumns);
+    }
+
+    /** {@code DELETE FROM t WHERE k=?}. */
+    public static String delete(String table, List<String> keyColumns) {
+        return "DELETE FROM " + quote(table) + " WHERE " + keyCondition(keyColumns);
+    }
+
+    /** Adds a column for a field new in the records; always nullable, as rows written before have no value for it. */
+    public static String addColumn(String table, Field field) {
+        return "ALTER TABLE " + quote(table) + " ADD COLUMN " + quote(field.name()) + " " + columnType(field, false) + " NULL";
+    }
+
+    private static String keyCondition(List<String> keyColumns) {
+        StringJoiner where = new StringJoiner(" AND ");
+        keyColumns.forEach(column -> where.add(quote(column) + "=?"));
+        return where.toString();
+    }
 }

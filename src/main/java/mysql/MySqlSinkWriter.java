@@ -7,7 +7,6 @@ import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
-import java.sql.Statement;
 import java.sql.Types;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -15,8 +14,6 @@ import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 import javax.sql.DataSource;
 
@@ -32,13 +29,14 @@ import record.RecordSchema;
 import record.Row;
 import sink.DeadLetters;
 import sink.KafkaBatch;
+import sink.SinkHaltException;
 import sink.SinkRecord;
 
 /**
  * Writes a batch of records into MySQL in one transaction. A record that cannot be read or that MySQL
  * rejects (wrong type, too long, constraint) becomes a dead letter and the rest of the batch is still
  * written; a failure of MySQL itself (connection lost, server restarting) is thrown so that nothing of
- * the batch is committed to Kafka and the batch is read again.
+ * the batch is committed to Kafka and the batch is written again.
  */
 public class MySqlSinkWriter implements Processor {
 
@@ -49,27 +47,26 @@ public class MySqlSinkWriter implements Processor {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
 
     private final DataSource dataSource;
-    private final String tableNameFormat;
-    private final InsertMode insertMode;
-    private final boolean autoCreate;
-    private final int batchSize;
-    private final boolean tolerateBadRecords;
+    private final MySqlSinkSettings settings;
+    private final RecordMapper mapper;
+    private final MySqlTables tables;
     private final PipelineProgress progress;
-    private final Set<String> knownTables = ConcurrentHashMap.newKeySet();
 
-    public MySqlSinkWriter(DataSource dataSource, String tableNameFormat, InsertMode insertMode, boolean autoCreate,
-                           int batchSize, boolean tolerateBadRecords, PipelineProgress progress) {
+    public MySqlSinkWriter(DataSource dataSource, MySqlSinkSettings settings, PipelineProgress progress) {
         this.dataSource = dataSource;
-        this.tableNameFormat = tableNameFormat;
-        this.insertMode = insertMode;
-        this.autoCreate = autoCreate;
-        this.batchSize = batchSize;
-        this.tolerateBadRecords = tolerateBadRecords;
+        this.settings = settings;
+        this.mapper = new RecordMapper(settings);
+        this.tables = new MySqlTables(settings.autoCreate(), settings.autoEvolve());
         this.progress = progress;
     }
 
-    /** A run of consecutive records for one table with one schema: written with the same statement. */
-    private record Run(String table, RecordSchema schema, List<String> keyColumns, List<SinkRecord> sources, List<Row> rows) {
+    /** Consecutive rows for one table, operation and column set: written with the same statement. */
+    private record Run(RecordMapper.MappedRow shape, List<SinkRecord> sources, List<RecordMapper.MappedRow> rows) {
+
+        boolean accepts(RecordMapper.MappedRow row) {
+            return shape.table().equals(row.table()) && shape.operation() == row.operation()
+                    && shape.schema().equals(row.schema()) && shape.keyColumns().equals(row.keyColumns());
+        }
     }
 
     /** Writes the polled batch; the body becomes the dead letters to publish before the offsets are committed. */
@@ -81,13 +78,21 @@ public class MySqlSinkWriter implements Processor {
     }
 
     public void write(List<SinkRecord> records, DeadLetters deadLetters) throws SQLException {
-        List<Run> runs = decode(records, deadLetters);
+        List<Run> runs = map(records, deadLetters);
+        if (runs.isEmpty()) {
+            return;
+        }
         try (Connection connection = dataSource.getConnection()) {
+            // DDL first: MySQL commits implicitly around it, which must not split the batch's transaction
+            for (Run run : runs) {
+                if (run.shape().operation() == RecordMapper.Operation.WRITE) {
+                    tables.prepare(connection, run.shape());
+                }
+            }
             connection.setAutoCommit(false);
             try {
                 int written = 0;
                 for (Run run : runs) {
-                    ensureTable(connection, run);
                     written += writeRun(connection, run, deadLetters);
                 }
                 connection.commit();
@@ -99,76 +104,55 @@ public class MySqlSinkWriter implements Processor {
         }
     }
 
-    private List<Run> decode(List<SinkRecord> records, DeadLetters deadLetters) {
+    private List<Run> map(List<SinkRecord> records, DeadLetters deadLetters) {
         List<Run> runs = new ArrayList<>();
         Run current = null;
         for (SinkRecord record : records) {
-            Row value;
-            Row key;
+            RecordMapper.MappedRow row;
             try {
-                value = ConnectJson.read(record.value());
-                key = ConnectJson.read(record.key());
+                row = mapper.map(record, ConnectJson.read(record.key()), ConnectJson.read(record.value()));
             } catch (RecordFormatException e) {
                 reject(deadLetters, record, e.getMessage());
                 continue;
             }
-            if (value == null) {
-                // a tombstone: deleting rows is not enabled, so there is nothing to write
+            if (row == null) {
                 continue;
             }
-            String table = tableNameFormat.replace("${topic}", record.topic());
-            List<String> keyColumns = insertMode == InsertMode.UPSERT && key != null
-                    ? key.schema().fields().stream().map(Field::name).toList()
-                    : List.of();
-            if (current == null || !current.table().equals(table) || !current.schema().equals(value.schema())
-                    || !current.keyColumns().equals(keyColumns)) {
-                current = new Run(table, value.schema(), keyColumns, new ArrayList<>(), new ArrayList<>());
+            if (current == null || !current.accepts(row)) {
+                current = new Run(row, new ArrayList<>(), new ArrayList<>());
                 runs.add(current);
             }
             current.sources().add(record);
-            current.rows().add(value);
+            current.rows().add(row);
         }
         return runs;
     }
 
-    private void ensureTable(Connection connection, Run run) throws SQLException {
-        if (!autoCreate || knownTables.contains(run.table())) {
-            return;
-        }
-        String ddl = MySqlDialect.createTable(run.table(), run.schema(), run.keyColumns());
-        try (Statement statement = connection.createStatement()) {
-            statement.execute(ddl);
-        }
-        knownTables.add(run.table());
-        LOG.info("MySQL table {} ready (created from the record schema if it was missing)", run.table());
-    }
-
     private int writeRun(Connection connection, Run run, DeadLetters deadLetters) throws SQLException {
-        List<String> columns = run.schema().fields().stream().map(Field::name).toList();
-        int perStatement = MySqlDialect.maxRowsPerStatement(columns.size(), batchSize);
+        int columns = run.shape().schema().fields().size();
+        int perStatement = MySqlDialect.maxRowsPerStatement(columns, settings.batchSize());
         int written = 0;
         for (int from = 0; from < run.rows().size(); from += perStatement) {
             int to = Math.min(from + perStatement, run.rows().size());
             try {
-                execute(connection, run, columns, from, to);
+                execute(connection, run, from, to);
                 written += to - from;
             } catch (SQLException e) {
                 if (isInfrastructureFailure(e)) {
                     throw e;
                 }
                 // one bad row fails the whole statement: write this chunk row by row to find it
-                written += writeOneByOne(connection, run, columns, from, to, deadLetters);
+                written += writeOneByOne(connection, run, from, to, deadLetters);
             }
         }
         return written;
     }
 
-    private int writeOneByOne(Connection connection, Run run, List<String> columns, int from, int to,
-                              DeadLetters deadLetters) throws SQLException {
+    private int writeOneByOne(Connection connection, Run run, int from, int to, DeadLetters deadLetters) throws SQLException {
         int written = 0;
         for (int i = from; i < to; i++) {
             try {
-                execute(connection, run, columns, i, i + 1);
+                execute(connection, run, i, i + 1);
                 written++;
             } catch (SQLException e) {
                 if (isInfrastructureFailure(e)) {
@@ -180,20 +164,46 @@ public class MySqlSinkWriter implements Processor {
         return written;
     }
 
-    private void execute(Connection connection, Run run, List<String> columns, int from, int to) throws SQLException {
-        int rows = to - from;
-        String sql = insertMode == InsertMode.UPSERT && !run.keyColumns().isEmpty()
-                ? MySqlDialect.upsert(run.table(), columns, run.keyColumns(), rows)
-                : MySqlDialect.insert(run.table(), columns, rows);
-        try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            int parameter = 1;
-            for (int i = from; i < to; i++) {
-                Row row = run.rows().get(i);
-                for (Field field : run.schema().fields()) {
-                    bind(statement, parameter++, row.get(field.name()));
+    private void execute(Connection connection, Run run, int from, int to) throws SQLException {
+        RecordMapper.MappedRow shape = run.shape();
+        RecordSchema schema = shape.schema();
+        List<String> columns = schema.fields().stream().map(Field::name).toList();
+        if (shape.operation() == RecordMapper.Operation.DELETE) {
+            executeEach(connection, MySqlDialect.delete(shape.table(), shape.keyColumns()), run, from, to, shape.keyColumns());
+        } else if (settings.insertMode() == InsertMode.UPDATE) {
+            List<String> order = new ArrayList<>(columns);
+            order.removeAll(shape.keyColumns());
+            order.addAll(shape.keyColumns());
+            executeEach(connection, MySqlDialect.update(shape.table(), columns, shape.keyColumns()), run, from, to, order);
+        } else {
+            String sql = settings.insertMode() == InsertMode.UPSERT && !shape.keyColumns().isEmpty()
+                    ? MySqlDialect.upsert(shape.table(), columns, shape.keyColumns(), to - from)
+                    : MySqlDialect.insert(shape.table(), columns, to - from);
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                int parameter = 1;
+                for (int i = from; i < to; i++) {
+                    Row values = new Row(schema, run.rows().get(i).values());
+                    for (String column : columns) {
+                        bind(statement, parameter++, values.get(column));
+                    }
                 }
+                statement.executeUpdate();
             }
-            statement.executeUpdate();
+        }
+    }
+
+    /** One statement per row, sent as one JDBC batch. */
+    private static void executeEach(Connection connection, String sql, Run run, int from, int to, List<String> parameterOrder)
+            throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = from; i < to; i++) {
+                int parameter = 1;
+                for (String column : parameterOrder) {
+                    bind(statement, parameter++, run.rows().get(i).values().get(column));
+                }
+                statement.addBatch();
+            }
+            statement.executeBatch();
         }
     }
 
@@ -232,8 +242,9 @@ public class MySqlSinkWriter implements Processor {
     }
 
     private void reject(DeadLetters deadLetters, SinkRecord record, String reason) {
-        if (!tolerateBadRecords) {
-            throw new IllegalStateException("MySQL sink stopped at " + record.coordinates() + " (errors.tolerance=none): " + reason);
+        if (!settings.tolerateBadRecords()) {
+            throw new SinkHaltException("MySQL sink stopped at record " + record.coordinates()
+                    + " (errors.tolerance=none): " + reason);
         }
         LOG.warn("MySQL sink: record {} goes to the dead-letter topic: {}", record.coordinates(), reason);
         deadLetters.add(record, reason);

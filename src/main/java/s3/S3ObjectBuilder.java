@@ -21,6 +21,7 @@ import record.ConnectJson;
 import record.RecordFormatException;
 import sink.DeadLetters;
 import sink.KafkaBatch;
+import sink.SinkHaltException;
 import sink.SinkRecord;
 
 /**
@@ -86,7 +87,7 @@ public class S3ObjectBuilder implements Processor {
                     pending.add(record);
                 } catch (RecordFormatException e) {
                     if (!tolerateBadRecords) {
-                        throw new IllegalStateException("S3 sink stopped at " + record.coordinates()
+                        throw new SinkHaltException("S3 sink stopped at record " + record.coordinates()
                                 + " (errors.tolerance=none): " + e.getMessage());
                     }
                     LOG.warn("S3 sink: record {} goes to the dead-letter topic: {}", record.coordinates(), e.getMessage());

@@ -31,6 +31,7 @@ public final class SinkEndpoints {
     }
 
     public static String deadLetterTopic() {
-        return "kafka:{{errors.deadletterqueue.topic.name}}?brokers={{kafka.bootstrap.servers}}";
+        // each dead letter keeps its own headers (reason, original topic, partition, offset)
+        return "kafka:{{errors.deadletterqueue.topic.name}}?brokers={{kafka.bootstrap.servers}}&batchWithIndividualHeaders=true";
     }
 }

@@ -65,4 +65,13 @@ class MySqlDialectTest {
         assertThat(MySqlDialect.maxRowsPerStatement(100, 1000)).isEqualTo(655);
         assertThat(MySqlDialect.maxRowsPerStatement(70_000, 10)).isEqualTo(1);
     }
+
+    @Test
+    void updateSetsNonKeyColumnsAndDeleteMatchesTheKey() {
+        assertThat(MySqlDialect.update("T", List.of("index", "name", "ssn"), List.of("index")))
+                .isEqualTo("UPDATE `T` SET `name`=?, `ssn`=? WHERE `index`=?");
+        assertThat(MySqlDialect.delete("T", List.of("a", "b"))).isEqualTo("DELETE FROM `T` WHERE `a`=? AND `b`=?");
+        assertThat(MySqlDialect.addColumn("T", Field.of("age", FieldType.INT32, false)))
+                .isEqualTo("ALTER TABLE `T` ADD COLUMN `age` INT NULL");
+    }
 }

@@ -1,0 +1,74 @@
+package pipeline;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** Writes raw records to a topic (as another producer or Kafka Connect would) and reads a topic back. */
+final class Records implements AutoCloseable {
+
+    private final KafkaProducer<String, String> producer;
+    private final String bootstrapServers;
+
+    Records(String bootstrapServers) {
+        this.bootstrapServers = bootstrapServers;
+        Properties props = new Properties();
+        props.put("bootstrap.servers", bootstrapServers);
+        props.put("enable.idempotence", "true");
+        this.producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
+    }
+
+    void send(String topic, String key, String value) throws Exception {
+        producer.send(new ProducerRecord<>(topic, 0, key, value)).get();
+    }
+
+    /** An envelope with one int64 field, as a record key. */
+    static String longKey(String field, long value) {
+        return "{\"schema\":{\"type\":\"struct\",\"fields\":[{\"type\":\"int64\",\"optional\":false,\"field\":\"" + field
+                + "\"}],\"optional\":false},\"payload\":{\"" + field + "\":" + value + "}}";
+    }
+
+    record Read(String key, String value, java.util.Map<String, String> headers) {
+    }
+
+    /** Every record of the topic's partition 0 that exists now. */
+    List<Read> readAll(String topic) {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", bootstrapServers);
+        props.put("isolation.level", "read_committed");
+        List<Read> records = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+            TopicPartition partition = new TopicPartition(topic, 0);
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            long end = consumer.endOffsets(List.of(partition)).get(partition);
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (consumer.position(partition) < end && System.currentTimeMillis() < deadline) {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+                    java.util.Map<String, String> headers = new java.util.HashMap<>();
+                    for (Header header : record.headers()) {
+                        headers.put(header.key(), new String(header.value(), StandardCharsets.UTF_8));
+                    }
+                    records.add(new Read(record.key(), record.value(), headers));
+                }
+            }
+        }
+        return records;
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+    }
+}
