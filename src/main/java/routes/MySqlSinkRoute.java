@@ -1,12 +1,9 @@
 package routes;
 
 import config.PipelineConfiguration;
-import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteBuilder;
 import sink.KafkaBatch;
 import sink.SinkEndpoints;
-import sink.SinkFailures;
-import sink.SinkHaltException;
 
 /**
  * Flow 2: Kafka -> MySQL. Each batch (up to mysql.batch.size records) is written in one MySQL
@@ -24,19 +21,7 @@ public class MySqlSinkRoute extends RouteBuilder {
         }
         from(SinkEndpoints.kafkaBatches("mysql", "mysql.batch.size", "mysql.poll.timeout.ms"))
                 .routeId(ROUTE_ID)
-                // a bad record with errors.tolerance=none, or a missing table: stop this flow, commit nothing
-                .onException(SinkHaltException.class)
-                    .process(SinkFailures::haltRoute)
-                .end()
-                // MySQL unreachable or restarting: write the same batch again after growing pauses; when
-                // those run out the consumer re-reads the batch from the last committed offset
-                .onException(Exception.class)
-                    .maximumRedeliveries("{{sink.retry.max}}")
-                    .redeliveryDelay("{{sink.retry.initial.delay.ms}}")
-                    .useExponentialBackOff()
-                    .maximumRedeliveryDelay("{{sink.retry.max.delay.ms}}")
-                    .retryAttemptedLogLevel(LoggingLevel.WARN)
-                .end()
+                .routeConfigurationId(SinkErrorHandling.ID)
                 .process(PipelineConfiguration.MYSQL_WRITER)
                 .filter(simple("${body.size} > 0"))
                     .to(SinkEndpoints.deadLetterTopic())

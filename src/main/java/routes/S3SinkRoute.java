@@ -1,13 +1,10 @@
 package routes;
 
 import config.PipelineConfiguration;
-import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.component.aws2.s3.AWS2S3Constants;
 import sink.KafkaBatch;
 import sink.SinkEndpoints;
-import sink.SinkFailures;
-import sink.SinkHaltException;
 
 /**
  * Flow 3: Kafka -> S3. Records are grouped per topic partition into objects of s3.flush.size records,
@@ -25,18 +22,7 @@ public class S3SinkRoute extends RouteBuilder {
         }
         from(SinkEndpoints.kafkaBatches("s3", "s3.flush.size", "s3.rotate.schedule.interval.ms"))
                 .routeId(ROUTE_ID)
-                // a bad record with errors.tolerance=none: stop this flow, commit nothing
-                .onException(SinkHaltException.class)
-                    .process(SinkFailures::haltRoute)
-                .end()
-                // S3 unreachable or answering 5xx: upload again after growing pauses, then re-read the batch
-                .onException(Exception.class)
-                    .maximumRedeliveries("{{sink.retry.max}}")
-                    .redeliveryDelay("{{sink.retry.initial.delay.ms}}")
-                    .useExponentialBackOff()
-                    .maximumRedeliveryDelay("{{sink.retry.max.delay.ms}}")
-                    .retryAttemptedLogLevel(LoggingLevel.WARN)
-                .end()
+                .routeConfigurationId(SinkErrorHandling.ID)
                 .process(PipelineConfiguration.S3_OBJECT_BUILDER)
                 .split(simple("${body.objects}")).stopOnException()
                     .setHeader(AWS2S3Constants.KEY, simple("${body.key}"))
