@@ -1,0 +1,66 @@
+package pipeline;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import localstack.EmbeddedS3;
+
+/**
+ * The application in a child JVM, so a test can kill it with SIGKILL at any moment, as a crash or an
+ * OOM killer would. Settings are passed as -D system properties, which override application.properties.
+ */
+final class ChildPipeline implements AutoCloseable {
+
+    private final Process process;
+
+    private ChildPipeline(Process process) {
+        this.process = process;
+    }
+
+    static ChildPipeline start(Map<String, String> settings, Path log) throws Exception {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx512m");
+        command.add("-Daws.accessKeyId=" + EmbeddedS3.ACCESS_KEY);
+        command.add("-Daws.secretAccessKey=" + EmbeddedS3.SECRET_KEY);
+        settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add("routes.PipelineApplication");
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
+        return new ChildPipeline(process);
+    }
+
+    /** SIGKILL: no shutdown hook, no flush, no commit. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                kill();
+            }
+        }
+    }
+
+    static File logFile(String name) {
+        File dir = new File("target/child-logs");
+        dir.mkdirs();
+        return new File(dir, name + ".log");
+    }
+}
