@@ -44,6 +44,8 @@ import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import source.OffsetStore;
+import source.CaptureMode;
+import source.SourceTableSettings;
 import source.SourceTables;
 import source.TablePoller;
 
@@ -127,8 +129,14 @@ public class PipelineConfiguration implements CamelConfiguration {
             settings.required("source.connection.url");
         }
         if (settings.bool("source.enabled")) {
-            settings.oneOf("source.mode", "incrementing");
-            settings.list("source.table.whitelist");
+            settings.oneOf("source.mode", "incrementing", "timestamp", "timestamp+incrementing", "bulk");
+            if (settings.optional("source.query", "").isEmpty()) {
+                settings.list("source.table.whitelist");
+            }
+            settings.required("source.timestamp.column.name");
+            settings.nonNegativeLong("source.timestamp.delay.interval.ms");
+            settings.oneOf("source.start.from", "beginning", "now");
+            settings.bool("source.validate.non.null");
             settings.required("source.incrementing.column.name");
             settings.positiveInt("source.poll.interval.ms");
             settings.positiveInt("source.batch.max.rows");
@@ -176,34 +184,42 @@ public class PipelineConfiguration implements CamelConfiguration {
         return mysql;
     }
 
-    private SourceTables sourceTables(Settings settings, Properties kafkaClient, PipelineProgress progress) {
-        String mode = settings.oneOf("source.mode", "incrementing");
+    private SourceTables sourceTables(Settings settings, Properties kafkaClient, PipelineProgress progress) throws SQLException {
+        CaptureMode mode = CaptureMode.parse(settings.oneOf("source.mode", "incrementing", "timestamp", "timestamp+incrementing", "bulk"));
         DataSource postgres = dataSource("source", settings, 2);
-        String column = settings.required("source.incrementing.column.name");
-        int batchMaxRows = settings.positiveInt("source.batch.max.rows");
-        settings.positiveInt("source.poll.interval.ms");
         String prefix = settings.string("source.topic.prefix").trim();
         String transactionalPrefix = settings.required("source.transactional.id.prefix");
+        String customQuery = settings.optional("source.query", "");
         ConnectJson json = new ConnectJson(settings.bool("kafka.schemas.enable"));
         OffsetStore offsets = new OffsetStore(settings.required("source.offsets.topic"), kafkaClient);
         Properties producerBase = new Properties();
         producerBase.putAll(kafkaClient);
-        producerBase.put("compression.type", settings.oneOf("kafka.compression.type", "none", "gzip", "snappy", "lz4", "zstd"));
+        producerBase.put("compression.type", settings.string("kafka.compression.type").trim());
         producerBase.put("linger.ms", "5");
         producerBase.put("batch.size", String.valueOf(256 * 1024));
+        // a custom query goes to the prefix alone, as the Connect JDBC source does
+        List<String> tables = customQuery.isEmpty() ? settings.list("source.table.whitelist") : java.util.Collections.singletonList(null);
         List<TablePoller> pollers = new ArrayList<>();
         List<String> topics = new ArrayList<>();
-        for (String table : settings.list("source.table.whitelist")) {
-            String topic = prefix + table;
+        for (String table : tables) {
+            String name = table == null ? "query" : table;
+            String topic = table == null ? prefix : prefix + table;
+            SourceTableSettings source = new SourceTableSettings(mode, table, table == null ? customQuery : null, name, topic,
+                    settings.required("source.incrementing.column.name"), settings.required("source.timestamp.column.name"),
+                    settings.positiveInt("source.batch.max.rows"), settings.nonNegativeLong("source.timestamp.delay.interval.ms"),
+                    settings.oneOf("source.start.from", "beginning", "now").equals("now"), settings.bool("source.validate.non.null"));
+            Properties producerProps = TablePoller.producerProperties(producerBase, transactionalPrefix + "-" + name);
+            TablePoller poller = new TablePoller(postgres, source, json, offsets,
+                    () -> new KafkaProducer<>(producerProps, new StringSerializer(), new StringSerializer()), progress);
+            poller.validate();
+            pollers.add(poller);
             topics.add(topic);
-            Properties producerProps = TablePoller.producerProperties(producerBase, transactionalPrefix + "-" + table);
-            pollers.add(new TablePoller(postgres, table, column, batchMaxRows, topic, json, offsets,
-                    () -> new KafkaProducer<>(producerProps, new StringSerializer(), new StringSerializer()), progress));
         }
         pollers.forEach(poller -> resources.add(poller::close));
         offsets.ensureTopic();
         ensureTopics(kafkaClient, topics);
-        LOG.info("Source ({} mode): {} -> topics {}", mode, settings.string("source.table.whitelist"), topics);
+        LOG.info("Source ({} mode): {} -> topics {}", mode.configName(),
+                customQuery.isEmpty() ? settings.string("source.table.whitelist") : "source.query", topics);
         return new SourceTables(pollers);
     }
 
@@ -249,6 +265,10 @@ public class PipelineConfiguration implements CamelConfiguration {
         config.setPassword(settings.string(prefix + ".connection.password"));
         config.setMaximumPoolSize(poolSize);
         config.setConnectionTimeout(30_000);
+        if (prefix.equals("source")) {
+            // timestamps without a zone are read and compared as UTC, whatever the server's default zone
+            config.setConnectionInitSql("SET TIME ZONE 'UTC'");
+        }
         try {
             HikariDataSource dataSource = new HikariDataSource(config);
             resources.add(dataSource);

@@ -59,6 +59,19 @@ public final class Settings {
         }
     }
 
+    public long nonNegativeLong(String name) {
+        String value = required(name);
+        try {
+            long number = Long.parseLong(value);
+            if (number >= 0) {
+                return number;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new ConfigurationException(name, value, "must be a whole number, zero or more");
+    }
+
     public List<String> list(String name) {
         List<String> values = Arrays.stream(required(name).split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
         if (values.isEmpty()) {

@@ -22,7 +22,7 @@ public class SourceRoute extends RouteBuilder {
         }
         SourceTables tables = getContext().getRegistry().lookupByNameAndType(PipelineConfiguration.SOURCE_TABLES, SourceTables.class);
         for (TablePoller table : tables.pollers()) {
-            String routeId = ROUTE_ID_PREFIX + table.table();
+            String routeId = ROUTE_ID_PREFIX + table.name();
             from("timer:" + routeId + "?period={{source.poll.interval.ms}}&delay=0")
                     .routeId(routeId)
                     // a lost connection fails this poll only: the next one retries from the same offset

@@ -69,4 +69,13 @@ public final class PostgresTypes {
     private static LocalDateTime toUtc(OffsetDateTime value) {
         return value == null ? null : value.withOffsetSameInstant(ZoneOffset.UTC).toLocalDateTime();
     }
+
+    /** Types sent as text for want of a Connect type: worth a warning, since a sink sees a string. */
+    static boolean isUnsupported(int sqlType, String typeName) {
+        if (sqlType != Types.OTHER && sqlType != Types.ARRAY && sqlType != Types.STRUCT && sqlType != Types.JAVA_OBJECT
+                && sqlType != Types.DISTINCT) {
+            return false;
+        }
+        return !(typeName.equals("uuid") || typeName.equals("json") || typeName.equals("jsonb") || typeName.equals("citext"));
+    }
 }
