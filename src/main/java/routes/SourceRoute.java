@@ -1,7 +1,6 @@
 package routes;
 
 import config.PipelineConfiguration;
-import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteBuilder;
 import source.SourceTables;
 import source.TablePoller;
@@ -25,10 +24,9 @@ public class SourceRoute extends RouteBuilder {
             String routeId = ROUTE_ID_PREFIX + table.name();
             from("timer:" + routeId + "?period={{source.poll.interval.ms}}&delay=0")
                     .routeId(routeId)
-                    // a lost connection fails this poll only: the next one retries from the same offset
-                    .onException(Exception.class).handled(true)
-                        .log(LoggingLevel.WARN, "Source ${routeId} poll failed, retrying on the next poll: ${exception.message}")
-                    .end()
+                    // a lost connection fails this poll only (the poller logs it and backs off); the next one
+                    // reads again from the same committed offset
+                    .onException(Exception.class).handled(true).logExhausted(false).end()
                     .bean(table, "poll");
         }
     }

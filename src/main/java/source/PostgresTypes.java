@@ -45,7 +45,12 @@ public final class PostgresTypes {
         };
     }
 
-    public static Object read(ResultSet rs, int column, Field field, int sqlType) throws SQLException {
+    /** The driver reports timestamptz and timetz as plain TIMESTAMP/TIME: only the type name tells them apart. */
+    public static boolean hasTimeZone(String typeName) {
+        return typeName.equalsIgnoreCase("timestamptz") || typeName.equalsIgnoreCase("timetz");
+    }
+
+    public static Object read(ResultSet rs, int column, Field field, boolean withTimeZone) throws SQLException {
         Object value = switch (field.type()) {
             case INT8 -> rs.getByte(column);
             case INT16 -> rs.getShort(column);
@@ -58,12 +63,18 @@ public final class PostgresTypes {
             case BYTES -> rs.getBytes(column);
             case DECIMAL -> rs.getBigDecimal(column);
             case DATE -> rs.getObject(column, LocalDate.class);
-            case TIME -> rs.getObject(column, LocalTime.class);
-            case TIMESTAMP -> sqlType == Types.TIMESTAMP_WITH_TIMEZONE
+            case TIME -> withTimeZone
+                    ? toUtc(rs.getObject(column, java.time.OffsetTime.class))
+                    : rs.getObject(column, LocalTime.class);
+            case TIMESTAMP -> withTimeZone
                     ? toUtc(rs.getObject(column, OffsetDateTime.class))
                     : rs.getObject(column, LocalDateTime.class);
         };
         return rs.wasNull() ? null : value;
+    }
+
+    private static LocalTime toUtc(java.time.OffsetTime value) {
+        return value == null ? null : value.withOffsetSameInstant(ZoneOffset.UTC).toLocalTime();
     }
 
     private static LocalDateTime toUtc(OffsetDateTime value) {

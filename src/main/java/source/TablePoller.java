@@ -42,6 +42,8 @@ import record.Row;
 public class TablePoller {
 
     private static final Logger LOG = LoggerFactory.getLogger(TablePoller.class);
+    private static final Duration MIN_BACKOFF = Duration.ofMillis(500);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
     private final DataSource dataSource;
     private final SourceTableSettings settings;
@@ -54,6 +56,9 @@ public class TablePoller {
     private SourceOffset committed;
     private List<String> keyColumns;
     private boolean waitingLogged;
+    // after a failed poll (database unreachable), polls are skipped for a growing while
+    private int consecutiveFailures;
+    private long nextAttemptNanos;
 
     public TablePoller(DataSource dataSource, SourceTableSettings settings, ConnectJson json, OffsetStore offsetStore,
                        Supplier<KafkaProducer<String, String>> producerFactory, PipelineProgress progress) {
@@ -77,8 +82,31 @@ public class TablePoller {
     private record ReadRow(ProducerRecord<String, String> record, String key, SourceOffset.Position position, boolean settled) {
     }
 
-    /** Reads and publishes one batch; returns the number of rows sent. Called by the source route's timer only. */
+    /**
+     * Reads and publishes one batch; returns the number of rows sent. Called by the source route's timer
+     * only. A failure leaves the committed offset as it was (the same rows are read again) and pauses
+     * polling for a while that doubles with each failure, up to {@link #MAX_BACKOFF}.
+     */
     public synchronized int poll() throws SQLException {
+        if (System.nanoTime() < nextAttemptNanos) {
+            return 0;
+        }
+        try {
+            int sent = pollOnce();
+            consecutiveFailures = 0;
+            return sent;
+        } catch (SQLException | RuntimeException e) {
+            consecutiveFailures++;
+            Duration backoff = MIN_BACKOFF.multipliedBy(1L << Math.min(consecutiveFailures - 1, 10));
+            backoff = backoff.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff;
+            nextAttemptNanos = System.nanoTime() + backoff.toNanos();
+            LOG.warn("Source {}: poll failed ({} in a row), next attempt in {} ms: {}", settings.name(), consecutiveFailures,
+                    backoff.toMillis(), e.getMessage());
+            throw e;
+        }
+    }
+
+    private int pollOnce() throws SQLException {
         if (committed == null) {
             committed = offsetStore.loadAll().get(offsetKey());
             if (committed == null) {
@@ -222,7 +250,7 @@ public class TablePoller {
         int columns = meta.getColumnCount();
         List<Field> fields = new ArrayList<>(columns);
         List<Integer> dataColumns = new ArrayList<>(columns);
-        int[] sqlTypes = new int[columns + 1];
+        boolean[] withTimeZone = new boolean[columns + 1];
         int rowAge = -1;
         int horizonAge = -1;
         for (int i = 1; i <= columns; i++) {
@@ -234,7 +262,7 @@ public class TablePoller {
             } else {
                 fields.add(PostgresTypes.fieldOf(meta, i));
                 dataColumns.add(i);
-                sqlTypes[i] = meta.getColumnType(i);
+                withTimeZone[i] = PostgresTypes.hasTimeZone(meta.getColumnTypeName(i));
             }
         }
         RecordSchema valueSchema = new RecordSchema(settings.name(), fields);
@@ -244,7 +272,7 @@ public class TablePoller {
             Map<String, Object> values = new LinkedHashMap<>();
             for (int f = 0; f < fields.size(); f++) {
                 int column = dataColumns.get(f);
-                values.put(fields.get(f).name(), PostgresTypes.read(rs, column, fields.get(f), sqlTypes[column]));
+                values.put(fields.get(f).name(), PostgresTypes.read(rs, column, fields.get(f), withTimeZone[column]));
             }
             Map<String, Object> keyValues = new LinkedHashMap<>();
             for (Field keyField : keySchema.fields()) {

@@ -1,7 +1,6 @@
 package pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.sql.Connection;
@@ -80,6 +79,29 @@ class SourceModesIT {
             await().atMost(Duration.ofSeconds(30)).until(() -> ids("P_" + table, "index").size() == 3);
             Thread.sleep(1_000);
             assertThat(ids("P_" + table, "index")).containsExactly(2L, 1L, 3L);
+        }
+    }
+
+    @Test
+    void lostDatabaseConnectionsAreRetriedAndNoRowIsSkippedOrRepeated() throws Exception {
+        String table = "ORDERS_CUT";
+        sql("CREATE TABLE \"" + table + "\" (\"index\" BIGSERIAL PRIMARY KEY, \"note\" TEXT)");
+        Map<String, String> settings = sourceOnly(table);
+        settings.put("source.batch.max.rows", "100");
+        try (PipelineRunner ignored = PipelineRunner.start(settings);
+             Connection admin = Tables.postgres(stack); Statement statement = admin.createStatement()) {
+            for (int round = 0; round < 10; round++) {
+                statement.execute("INSERT INTO \"" + table + "\" (\"note\") SELECT 'r' || g FROM generate_series(1, 300) g");
+                // cut every other session: the pipeline's pooled connections die mid-use, as in a failover
+                statement.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        + "WHERE pid <> pg_backend_pid() AND datname = current_database() AND backend_type = 'client backend'");
+                Thread.sleep(300);
+            }
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> ids("P_" + table, "index").size() >= 3_000);
+            Thread.sleep(1_000);
+            List<Long> ids = ids("P_" + table, "index");
+            assertThat(ids).hasSize(3_000).doesNotHaveDuplicates();
+            assertThat(ids).isSorted();
         }
     }
 
@@ -213,28 +235,38 @@ class SourceModesIT {
         assertThat(MAPPER.readTree(reads.get(1).value()).get("payload").get("added").asInt()).isEqualTo(77);
     }
 
+    /** The message of the deepest cause of a failed start-up: the one that names the property. */
+    private static String startUpFailure(Map<String, String> settings) {
+        try {
+            PipelineRunner.start(settings).close();
+        } catch (Throwable e) {
+            Throwable cause = e;
+            while (cause.getCause() != null) {
+                cause = cause.getCause();
+            }
+            return cause.getMessage();
+        }
+        throw new AssertionError("start-up should have failed");
+    }
+
     @Test
     void badSourceConfigurationStopsStartUpNamingTheProperty() throws Exception {
         sql("CREATE TABLE \"NULLABLE_T\" (\"index\" BIGINT, \"v\" TEXT)");
         Map<String, String> unknownTable = sourceOnly("NO_SUCH_TABLE");
-        assertThatThrownBy(() -> PipelineRunner.start(unknownTable)).rootCause()
-                .hasMessageContaining("source.table.whitelist: table 'NO_SUCH_TABLE' does not exist");
+        assertThat(startUpFailure(unknownTable)).contains("source.table.whitelist: table 'NO_SUCH_TABLE' does not exist");
 
         Map<String, String> missingColumn = sourceOnly("NULLABLE_T");
         missingColumn.put("source.incrementing.column.name", "id");
-        assertThatThrownBy(() -> PipelineRunner.start(missingColumn)).rootCause()
-                .hasMessageContaining("source.incrementing.column.name = 'id': no such column");
+        assertThat(startUpFailure(missingColumn)).contains("source.incrementing.column.name = 'id': no such column");
 
         Map<String, String> nullable = sourceOnly("NULLABLE_T");
-        assertThatThrownBy(() -> PipelineRunner.start(nullable)).rootCause()
-                .hasMessageContaining("source.incrementing.column.name = 'index'").hasMessageContaining("is nullable");
+        assertThat(startUpFailure(nullable)).contains("source.incrementing.column.name = 'index'").contains("is nullable");
 
         nullable.put("source.validate.non.null", "false");
         PipelineRunner.start(nullable).close();
 
         Map<String, String> badMode = sourceOnly("NULLABLE_T");
         badMode.put("source.mode", "sometimes");
-        assertThatThrownBy(() -> PipelineRunner.start(badMode)).rootCause()
-                .hasMessageContaining("source.mode = 'sometimes' must be one of");
+        assertThat(startUpFailure(badMode)).contains("source.mode = 'sometimes' must be one of");
     }
 }
