@@ -27,6 +27,7 @@ import org.apache.kafka.connect.data.Timestamp;
 import org.apache.kafka.connect.json.JsonConverter;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import routes.MySqlSinkRoute;
 import sink.DeadLetters;
 
 /** The MySQL sink alone (source and S3 sink off), fed with records written straight to Kafka. */
@@ -97,6 +98,29 @@ class MySqlSinkIT {
                 assertThat(dead.get(1).headers().get(DeadLetters.ERROR_REASON)).contains("field 'code' should be int32");
                 assertThat(dead.get(2).headers().get(DeadLetters.ERROR_REASON)).contains("Data too long");
                 assertThat(dead.get(3).headers().get(DeadLetters.ERROR_REASON)).contains("cannot be null");
+            }
+        }
+    }
+
+    @Test
+    void withErrorsToleranceNoneTheSinkStopsAtTheBadRecordAndCommitsNothingPastIt() throws Exception {
+        String topic = "T_STRICT";
+        Map<String, String> settings = mysqlOnly(topic);
+        settings.put("errors.tolerance", "none");
+        settings.put("mysql.batch.size", "1");
+        try (Records records = new Records(stack.kafka().bootstrapServers())) {
+            records.send(topic, Records.longKey("id", 1), value(1, "good", 10, false));
+            records.send(topic, Records.longKey("id", 2), "not json at all");
+            records.send(topic, Records.longKey("id", 3), value(3, "after", 30, false));
+            try (PipelineRunner runner = PipelineRunner.start(settings); Connection mysql = Tables.mysql(stack)) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> "Stopped".equals(runner.routeStatus(MySqlSinkRoute.ROUTE_ID)));
+                assertThat(Tables.count(mysql, "`T_STRICT`")).isEqualTo(1);
+                assertThat(records.readAll("dlq_" + topic)).isEmpty();
+            }
+            // started again, it stops at the same record: nothing was skipped
+            try (PipelineRunner runner = PipelineRunner.start(settings); Connection mysql = Tables.mysql(stack)) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> "Stopped".equals(runner.routeStatus(MySqlSinkRoute.ROUTE_ID)));
+                assertThat(Tables.count(mysql, "`T_STRICT`")).isEqualTo(1);
             }
         }
     }

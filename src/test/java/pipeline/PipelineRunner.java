@@ -44,6 +44,11 @@ final class PipelineRunner implements AutoCloseable {
         return new PipelineRunner(main);
     }
 
+    /** Started, Stopped, ... as Camel reports the route. */
+    String routeStatus(String routeId) {
+        return main.getCamelContext().getRouteController().getRouteStatus(routeId).name();
+    }
+
     @Override
     public void close() {
         main.stop();
