@@ -34,6 +34,7 @@ import org.slf4j.LoggerFactory;
 import progress.PipelineProgress;
 import record.ConnectJson;
 import s3.S3ObjectBuilder;
+import s3.UploadedObjects;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
@@ -105,8 +106,10 @@ public class PipelineConfiguration implements CamelConfiguration {
             S3Client client = s3Client(settings);
             context.getRegistry().bind(S3_CLIENT, client);
             String compression = settings.oneOf("s3.compression.type", "none", "gzip");
-            context.getRegistry().bind(S3_OBJECT_BUILDER, new S3ObjectBuilder(settings.optional("s3.topics.dir", "topics"),
-                    settings.positiveInt("s3.flush.size"), compression, tolerateBadRecords));
+            String topicsDir = settings.optional("s3.topics.dir", "topics");
+            UploadedObjects uploaded = new UploadedObjects(client, settings.required("s3.bucket.name"), topicsDir);
+            context.getRegistry().bind(S3_OBJECT_BUILDER, new S3ObjectBuilder(topicsDir,
+                    settings.positiveInt("s3.flush.size"), compression, tolerateBadRecords, uploaded::lastStoredOffset));
         }
     }
 

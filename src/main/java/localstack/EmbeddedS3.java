@@ -21,11 +21,13 @@ public final class EmbeddedS3 implements AutoCloseable {
     private final S3Proxy proxy;
     private final BlobStoreContext context;
     private final String endpoint;
+    private final Path dir;
 
-    private EmbeddedS3(S3Proxy proxy, BlobStoreContext context, String endpoint) {
+    private EmbeddedS3(S3Proxy proxy, BlobStoreContext context, String endpoint, Path dir) {
         this.proxy = proxy;
         this.context = context;
         this.endpoint = endpoint;
+        this.dir = dir;
     }
 
     public static EmbeddedS3 start(Path dir) throws Exception {
@@ -46,7 +48,7 @@ public final class EmbeddedS3 implements AutoCloseable {
         while (!proxy.getState().equals("STARTED")) {
             Thread.sleep(10);
         }
-        return new EmbeddedS3(proxy, context, endpoint);
+        return new EmbeddedS3(proxy, context, endpoint, dir);
     }
 
     public String endpoint() {
@@ -56,6 +58,22 @@ public final class EmbeddedS3 implements AutoCloseable {
     public void createBucket(String bucket) {
         BlobStore store = context.getBlobStore();
         store.createContainerInLocation(null, bucket);
+    }
+
+    /**
+     * Deletes what an upload cut short by a killed client leaves behind (the filesystem store keeps its
+     * temporary file, and listing the bucket then fails with HTTP 500). Real S3 never shows a partial
+     * upload; tests that kill the pipeline mid-upload call this to get the same behaviour.
+     */
+    public void removeAbandonedUploads(String bucket) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> files = Files.walk(dir.resolve(bucket))) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                String name = file.getFileName().toString();
+                if (!name.endsWith(".json") && !name.endsWith(".json.gz")) {
+                    Files.deleteIfExists(file);
+                }
+            }
+        }
     }
 
     /** Stops answering requests (an S3 outage); {@link #resume()} serves the same data again. */

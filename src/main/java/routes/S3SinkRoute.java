@@ -26,6 +26,7 @@ public class S3SinkRoute extends RouteBuilder {
                 .process(PipelineConfiguration.S3_OBJECT_BUILDER)
                 .split(simple("${body.objects}")).stopOnException()
                     .setHeader(AWS2S3Constants.KEY, simple("${body.key}"))
+                    .setHeader(AWS2S3Constants.METADATA, simple("${body.metadata}"))
                     .setBody(simple("${body.content}"))
                     .toF("aws2-s3://{{s3.bucket.name}}?amazonS3Client=#%s&autoCreateBucket=false", PipelineConfiguration.S3_CLIENT)
                 .end()

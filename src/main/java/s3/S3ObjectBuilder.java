@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -34,8 +35,14 @@ public class S3ObjectBuilder implements Processor {
 
     private static final String SINK_NAME = "s3-sink";
 
-    /** One object to upload. */
-    public record S3Object(String key, byte[] content, int records) {
+    /** One object to upload; {@code metadata} records the offset of its last record. */
+    public record S3Object(String key, byte[] content, int records, Map<String, String> metadata) {
+    }
+
+    /** Where the objects already in S3 end, for a partition read again from its committed offset. */
+    public interface StoredOffsets {
+        /** The offset of the last record already stored at or after {@code fromOffset}, or -1. */
+        long lastStoredOffset(String topic, int partition, long fromOffset, String extension);
     }
 
     /** What one polled batch becomes: objects to upload and records for the dead-letter topic. */
@@ -50,8 +57,14 @@ public class S3ObjectBuilder implements Processor {
     private final int flushSize;
     private final boolean gzip;
     private final boolean tolerateBadRecords;
+    private final StoredOffsets stored;
+    // per topic partition: the offset this sink expects next; any other start means the partition was
+    // read again from its committed offset (restart, rebalance, retry), so S3 must be asked what it has
+    private final Map<String, Long> expectedNext = new HashMap<>();
+    private final Map<String, Long> storedUpTo = new HashMap<>();
 
-    public S3ObjectBuilder(String topicsDir, int flushSize, String compressionType, boolean tolerateBadRecords) {
+    public S3ObjectBuilder(String topicsDir, int flushSize, String compressionType, boolean tolerateBadRecords,
+                           StoredOffsets stored) {
         this.topicsDir = topicsDir;
         this.flushSize = flushSize;
         this.gzip = switch (compressionType.trim().toLowerCase(Locale.ROOT)) {
@@ -60,6 +73,7 @@ public class S3ObjectBuilder implements Processor {
             default -> throw new IllegalArgumentException("s3.compression.type must be none or gzip, was '" + compressionType + "'");
         };
         this.tolerateBadRecords = tolerateBadRecords;
+        this.stored = stored;
     }
 
     @Override
@@ -75,7 +89,8 @@ public class S3ObjectBuilder implements Processor {
             byPartition.computeIfAbsent(record.topic() + "\u0000" + record.partition(), k -> new ArrayList<>()).add(record);
         }
         List<S3Object> objects = new ArrayList<>();
-        for (List<SinkRecord> partitionRecords : byPartition.values()) {
+        for (Map.Entry<String, List<SinkRecord>> entry : byPartition.entrySet()) {
+            List<SinkRecord> partitionRecords = skipAlreadyStored(entry.getKey(), entry.getValue());
             List<SinkRecord> pending = new ArrayList<>(flushSize);
             List<String> lines = new ArrayList<>(flushSize);
             for (SinkRecord record : partitionRecords) {
@@ -106,10 +121,37 @@ public class S3ObjectBuilder implements Processor {
         return objects;
     }
 
+    /**
+     * Drops the records a previous run already stored in objects it uploaded but could not commit (a
+     * crash between upload and commit). Those objects stay as they are; new objects start after them, so
+     * whatever rotation cut them, every record is in exactly one object.
+     */
+    private List<SinkRecord> skipAlreadyStored(String partitionKey, List<SinkRecord> records) {
+        SinkRecord first = records.get(0);
+        Long expected = expectedNext.get(partitionKey);
+        if (expected == null || expected != first.offset()) {
+            storedUpTo.put(partitionKey, stored.lastStoredOffset(first.topic(), first.partition(), first.offset(), extension()));
+        }
+        expectedNext.put(partitionKey, records.get(records.size() - 1).offset() + 1);
+        long upTo = storedUpTo.getOrDefault(partitionKey, -1L);
+        if (upTo < first.offset()) {
+            return records;
+        }
+        List<SinkRecord> remaining = records.stream().filter(r -> r.offset() > upTo).toList();
+        LOG.info("S3 sink: {} records of {}-{} up to offset {} are already in S3 (uploaded before a restart), not written again",
+                records.size() - remaining.size(), first.topic(), first.partition(), upTo);
+        return remaining;
+    }
+
+    private String extension() {
+        return gzip ? "json.gz" : "json";
+    }
+
     private S3Object toObject(List<SinkRecord> records, List<String> lines) {
         SinkRecord first = records.get(0);
-        String key = S3ObjectNames.key(topicsDir, first.topic(), first.partition(), first.offset(), gzip ? "json.gz" : "json");
-        return new S3Object(key, encode(lines), records.size());
+        String key = S3ObjectNames.key(topicsDir, first.topic(), first.partition(), first.offset(), extension());
+        return new S3Object(key, encode(lines), records.size(),
+                Map.of(UploadedObjects.LAST_OFFSET, Long.toString(records.get(records.size() - 1).offset())));
     }
 
     private byte[] encode(List<String> lines) {

@@ -44,6 +44,7 @@ public class TablePoller {
     private static final Logger LOG = LoggerFactory.getLogger(TablePoller.class);
     private static final Duration MIN_BACKOFF = Duration.ofMillis(500);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    private static final Duration CATCH_UP_SLICE = Duration.ofSeconds(5);
 
     private final DataSource dataSource;
     private final SourceTableSettings settings;
@@ -56,6 +57,8 @@ public class TablePoller {
     private SourceOffset committed;
     private List<String> keyColumns;
     private boolean waitingLogged;
+    // the last read filled a whole batch: more rows are probably waiting
+    private boolean backlogRemains;
     // after a failed poll (database unreachable), polls are skipped for a growing while
     private int consecutiveFailures;
     private long nextAttemptNanos;
@@ -92,7 +95,13 @@ public class TablePoller {
             return 0;
         }
         try {
-            int sent = pollOnce();
+            // a backlog is read batch after batch without waiting for the next timer tick, for a while at most,
+            // so that a stop request is never kept waiting long
+            long deadline = System.nanoTime() + CATCH_UP_SLICE.toNanos();
+            int sent = 0;
+            do {
+                sent += pollOnce();
+            } while (backlogRemains && System.nanoTime() < deadline);
             consecutiveFailures = 0;
             return sent;
         } catch (SQLException | RuntimeException e) {
@@ -116,6 +125,7 @@ public class TablePoller {
                     settings.mode().configName(), describe(committed));
         }
         if (settings.mode() == CaptureMode.BULK) {
+            backlogRemains = false;
             List<ReadRow> rows = read(committed.position(), Integer.MAX_VALUE);
             publish(rows.stream().map(ReadRow::record).toList(), null);
             count(rows.size());
@@ -123,6 +133,7 @@ public class TablePoller {
         }
         int limit = settings.batchMaxRows() + committed.ahead().size();
         List<ReadRow> rows = read(committed.position(), limit);
+        backlogRemains = rows.size() == limit;
         if (settings.mode() == CaptureMode.TIMESTAMP && rows.size() == limit) {
             rows = withoutCutTimestampGroup(rows);
         }
@@ -141,6 +152,7 @@ public class TablePoller {
             } else if (!alreadySent) {
                 if (committed.ahead().size() + newlyAhead.size() >= SourceTableSettings.MAX_AHEAD_ROWS) {
                     logWaiting();
+                    backlogRemains = false;
                     break;
                 }
                 newlyAhead.add(new SourceOffset.Sent(row.position(), row.key()));

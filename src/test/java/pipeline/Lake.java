@@ -56,6 +56,12 @@ final class Lake implements AutoCloseable {
         return objects;
     }
 
+    /** Puts an object as a run of the pipeline would have, with the offset of its last record as metadata. */
+    void put(String key, String content, long lastOffset) {
+        client.putObject(r -> r.bucket(bucket).key(key).metadata(java.util.Map.of("last-offset", Long.toString(lastOffset))),
+                software.amazon.awssdk.core.sync.RequestBody.fromString(content, StandardCharsets.UTF_8));
+    }
+
     long recordCount(String prefix) throws IOException {
         return objects(prefix).stream().mapToLong(o -> o.lines().size()).sum();
     }

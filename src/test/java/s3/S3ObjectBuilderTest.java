@@ -15,6 +15,8 @@ import sink.SinkRecord;
 
 class S3ObjectBuilderTest {
 
+    private static final S3ObjectBuilder.StoredOffsets NOTHING_STORED = (topic, partition, from, extension) -> -1;
+
     private static SinkRecord record(int partition, long offset, String value) {
         return new SinkRecord("P_USERS", partition, offset, "{\"index\":" + offset + "}", value);
     }
@@ -33,7 +35,7 @@ class S3ObjectBuilderTest {
         records.add(record(1, 3, envelope(1003)));
         DeadLetters deadLetters = new DeadLetters(new DefaultCamelContext(), "s3-sink");
 
-        List<S3ObjectBuilder.S3Object> objects = new S3ObjectBuilder("topics", 5, "none", true).build(records, deadLetters);
+        List<S3ObjectBuilder.S3Object> objects = new S3ObjectBuilder("topics", 5, "none", true, NOTHING_STORED).build(records, deadLetters);
 
         assertThat(objects).extracting(S3ObjectBuilder.S3Object::key).containsExactly(
                 "topics/P_USERS/partition=0/P_USERS+0+0000000010.json",
@@ -49,7 +51,7 @@ class S3ObjectBuilderTest {
         List<SinkRecord> records = List.of(record(0, 0, envelope(0)), record(0, 1, "not json {"), record(0, 2, envelope(2)));
         DeadLetters deadLetters = new DeadLetters(new DefaultCamelContext(), "s3-sink");
 
-        List<S3ObjectBuilder.S3Object> objects = new S3ObjectBuilder("topics", 5, "none", true).build(records, deadLetters);
+        List<S3ObjectBuilder.S3Object> objects = new S3ObjectBuilder("topics", 5, "none", true, NOTHING_STORED).build(records, deadLetters);
 
         assertThat(objects).hasSize(1);
         assertThat(objects.get(0).records()).isEqualTo(2);
@@ -60,12 +62,38 @@ class S3ObjectBuilderTest {
 
     @Test
     void gzipObjectsEndInJsonGzAndUnpackToTheLines() throws Exception {
-        List<S3ObjectBuilder.S3Object> objects = new S3ObjectBuilder("topics", 5, "gzip", true)
+        List<S3ObjectBuilder.S3Object> objects = new S3ObjectBuilder("topics", 5, "gzip", true, NOTHING_STORED)
                 .build(List.of(record(0, 0, envelope(0))), new DeadLetters(new DefaultCamelContext(), "s3-sink"));
 
         assertThat(objects.get(0).key()).endsWith("+0000000000.json.gz");
         try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(objects.get(0).content()))) {
             assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("{\"index\":0}\n");
         }
+    }
+
+    @Test
+    void recordsAPreviousRunStoredButNeverCommittedAreNotWrittenAgain() {
+        // a run uploaded offsets 10..13 as one object (scheduled rotation) and died before committing;
+        // this run re-reads from 10 with a different rotation: 10..13 must not land in a second object
+        List<Long> asked = new ArrayList<>();
+        S3ObjectBuilder.StoredOffsets stored = (topic, partition, from, extension) -> {
+            asked.add(from);
+            return from == 10 ? 13 : -1;
+        };
+        S3ObjectBuilder builder = new S3ObjectBuilder("topics", 3, "none", true, stored);
+        List<SinkRecord> replay = new ArrayList<>();
+        for (long offset = 10; offset < 18; offset++) {
+            replay.add(record(0, offset, envelope(offset)));
+        }
+
+        List<S3ObjectBuilder.S3Object> objects = builder.build(replay, new DeadLetters(new DefaultCamelContext(), "s3-sink"));
+
+        assertThat(objects).extracting(S3ObjectBuilder.S3Object::key).containsExactly(
+                "topics/P_USERS/partition=0/P_USERS+0+0000000014.json",
+                "topics/P_USERS/partition=0/P_USERS+0+0000000017.json");
+        assertThat(objects.get(0).metadata()).containsEntry(UploadedObjects.LAST_OFFSET, "16");
+        // the next batch continues where this one ended: S3 is not asked again
+        builder.build(List.of(record(0, 18, envelope(18))), new DeadLetters(new DefaultCamelContext(), "s3-sink"));
+        assertThat(asked).containsExactly(10L);
     }
 }

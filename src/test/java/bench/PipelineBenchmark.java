@@ -1,0 +1,571 @@
+package bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import localstack.EmbeddedMariaDb;
+import localstack.EmbeddedPostgreSql;
+import localstack.EmbeddedS3;
+import localstack.LocalStack;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Measures the pipeline on the embedded stack, stage by stage, next to the limits of the same machine
+ * measured in the same run with the same rows. The pipeline runs in its own JVM, so its CPU time and
+ * peak memory are its own, not the embedded servers'. Run with {@code mvn -Pbench verify}; options
+ * {@code -Dbench.rows=200000 -Dbench.latency.seconds=60}. Writes target/bench/results.md and .json.
+ */
+public final class PipelineBenchmark {
+
+    private static final String TABLE = "BENCH_USERS";
+    private static final String TOPIC = "P_" + TABLE;
+    private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final int rows;
+    private final int latencySeconds;
+    private final LocalStack stack;
+    private final Map<String, Object> results = new LinkedHashMap<>();
+    private final List<String[]> table = new ArrayList<>();
+
+    private PipelineBenchmark(int rows, int latencySeconds, LocalStack stack) {
+        this.rows = rows;
+        this.latencySeconds = latencySeconds;
+        this.stack = stack;
+    }
+
+    public static void main(String[] args) throws Exception {
+        int rows = Integer.getInteger("bench.rows", 200_000);
+        int latencySeconds = Integer.getInteger("bench.latency.seconds", 60);
+        try (LocalStack stack = LocalStack.start(Path.of("target", "bench-stack"), "bench")) {
+            stack.exposeS3Credentials();
+            new PipelineBenchmark(rows, latencySeconds, stack).run();
+        }
+        System.exit(0);
+    }
+
+    private void run() throws Exception {
+        results.put("date", LocalDateTime.now(ZoneOffset.UTC).withNano(0).toString() + "Z");
+        results.put("machine", Runtime.getRuntime().availableProcessors() + " cores, "
+                + (Runtime.getRuntime().maxMemory() / (1024 * 1024)) + " MB max heap of the benchmark JVM, Java "
+                + System.getProperty("java.version"));
+        results.put("rows", rows);
+        results.put("pipeline_jvm_xmx", System.getProperty("bench.pipeline.xmx", "256m"));
+        progress("loading %,d rows into PostgreSQL", rows);
+        loadRows(TABLE);
+
+        double jdbcRead = measureJdbcRead();
+        record("PostgreSQL plain JDBC read (limit)", jdbcRead, null);
+
+        // stage 1: source alone, PostgreSQL -> Kafka
+        Stage source = runStage("source", Map.of("mysql.enabled", "false", "s3.enabled", "false"),
+                () -> sourceOffset(TABLE) > 0, () -> sourceOffset(TABLE) >= rows);
+        double recordBytes = averageRecordBytes(TOPIC);
+        results.put("record_value_bytes_avg", Math.round(recordBytes));
+        double producerLimit = measureProducerLimit((int) recordBytes);
+        record("Kafka producer alone, same record size (limit)", producerLimit, null);
+        record("source: PostgreSQL -> Kafka", source.rate(), Math.min(jdbcRead, producerLimit));
+
+        // stage 2: MySQL sink alone, from the backlog on the topic
+        double mysqlLimit = measureMySqlBatchInsert();
+        record("MySQL plain JDBC batch insert, same rows (limit)", mysqlLimit, null);
+        Stage mysql = runStage("mysql", Map.of("source.enabled", "false", "s3.enabled", "false"),
+                () -> mysqlCount("P_" + TABLE) > 0, () -> mysqlCount("P_" + TABLE) >= rows);
+        record("mysql sink: Kafka -> MySQL", mysql.rate(), mysqlLimit);
+
+        // stage 3: S3 sink alone, json then gzip
+        Stage s3 = runStage("s3-json", Map.of("source.enabled", "false", "mysql.enabled", "false", "s3.flush.size", "10000",
+                "s3.group.id", "bench-s3-json", "s3.topics.dir", "json"), () -> committed("bench-s3-json") > 0, () -> committed("bench-s3-json") >= lastRecordEnd(TOPIC));
+        record("s3 sink json: Kafka -> S3", s3.rate(), null);
+        Stage s3gzip = runStage("s3-gzip", Map.of("source.enabled", "false", "mysql.enabled", "false", "s3.flush.size", "10000",
+                "s3.compression.type", "gzip", "s3.group.id", "bench-s3-gzip", "s3.topics.dir", "gzip"),
+                () -> committed("bench-s3-gzip") > 0, () -> committed("bench-s3-gzip") >= lastRecordEnd(TOPIC));
+        record("s3 sink gzip: Kafka -> S3", s3gzip.rate(), null);
+
+        // stage 4: everything at once from a fresh backlog, until the last row is in MySQL and in S3
+        String e2eTable = "BENCH_E2E";
+        loadRows(e2eTable);
+        Stage endToEnd = runStage("end-to-end", Map.of("source.table.whitelist", e2eTable, "mysql.topics", "P_" + e2eTable,
+                "s3.topics", "P_" + e2eTable, "s3.flush.size", "10000", "mysql.group.id", "bench-e2e-mysql", "s3.group.id", "bench-e2e-s3",
+                "source.offsets.topic", "bench_e2e_offsets", "source.transactional.id.prefix", "bench-e2e"),
+                () -> endOffset("P_" + e2eTable) > 0 && endOffset("P_" + e2eTable) != Long.MAX_VALUE, () -> mysqlCount("P_" + e2eTable) >= rows && committed("bench-e2e-s3") >= lastRecordEnd("P_" + e2eTable)
+                        && endOffset("P_" + e2eTable) > rows);
+        record("end to end: PostgreSQL -> MySQL and S3", endToEnd.rate(), mysqlLimit);
+        results.put("pipeline_jvm_end_to_end", Map.of("cpu_seconds", endToEnd.cpuSeconds(), "peak_rss_mb", endToEnd.peakRssMb(),
+                "seconds", endToEnd.seconds()));
+
+        measureLatency();
+        write();
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // the pipeline in a child JVM, one stage at a time
+
+    private record Stage(String name, double seconds, double rate, double cpuSeconds, long peakRssMb) {
+    }
+
+    private Stage runStage(String name, Map<String, String> overrides, BooleanSupplier started, BooleanSupplier done) throws Exception {
+        Map<String, String> settings = baseSettings();
+        settings.putAll(overrides);
+        progress("stage %s: starting the pipeline JVM", name);
+        Process child = startPipeline(settings, name);
+        try {
+            long start = System.nanoTime();
+            long firstProgress = 0;
+            long lastReport = start;
+            while (!done.getAsBoolean()) {
+                if (firstProgress == 0 && started.getAsBoolean()) {
+                    firstProgress = System.nanoTime();
+                }
+                if (!child.isAlive()) {
+                    throw new IllegalStateException("the pipeline JVM of stage " + name + " died: see target/bench/" + name + ".log");
+                }
+                if (System.nanoTime() - lastReport > TimeUnit.SECONDS.toNanos(5)) {
+                    progress("stage %s: running for %d s", name, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start));
+                    lastReport = System.nanoTime();
+                }
+                Thread.sleep(100);
+            }
+            long end = System.nanoTime();
+            double seconds = (end - (firstProgress == 0 ? start : firstProgress)) / 1e9;
+            double withStart = (end - start) / 1e9;
+            double cpu = cpuSeconds(child.pid());
+            long rss = peakRssMb(child.pid());
+            Stage stage = new Stage(name, seconds, rows / seconds, cpu, rss);
+            progress("stage %s: %,d rows drained in %.1f s = %,.0f rows/s (%.1f s with the JVM start); CPU %.1f s, peak RSS %d MB",
+                    name, rows, seconds, stage.rate(), withStart, cpu, rss);
+            results.put("stage_" + name, Map.of("drain_seconds", seconds, "seconds_with_start", withStart,
+                    "rows_per_second", Math.round(stage.rate()), "cpu_seconds", cpu, "peak_rss_mb", rss));
+            return stage;
+        } finally {
+            child.destroy();
+            child.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private Map<String, String> baseSettings() {
+        Map<String, String> settings = new LinkedHashMap<>(stack.connectionProperties());
+        settings.put("s3.bucket.name", "bench");
+        settings.put("source.table.whitelist", TABLE);
+        settings.put("mysql.topics", TOPIC);
+        settings.put("s3.topics", TOPIC);
+        settings.put("mysql.group.id", "bench-mysql");
+        settings.put("s3.group.id", "bench-s3");
+        settings.put("source.offsets.topic", "bench_offsets");
+        settings.put("source.transactional.id.prefix", "bench");
+        settings.put("generator.enabled", "false");
+        settings.put("progress.log.interval.ms", "5000");
+        return settings;
+    }
+
+    private Process startPipeline(Map<String, String> settings, String name) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // the heap a production deployment would give it; the report shows what the JVM then really takes
+        command.add("-Xmx" + System.getProperty("bench.pipeline.xmx", "256m"));
+        command.add("-Daws.accessKeyId=" + EmbeddedS3.ACCESS_KEY);
+        command.add("-Daws.secretAccessKey=" + EmbeddedS3.SECRET_KEY);
+        settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add("routes.PipelineApplication");
+        Path log = Path.of("target", "bench", name + ".log");
+        Files.createDirectories(log.getParent());
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    private static double cpuSeconds(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime + stime
+        return ticks / 100.0;
+    }
+
+    private static long peakRssMb(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+            if (line.startsWith("VmHWM:")) {
+                return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
+            }
+        }
+        return -1;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // data and limits
+
+    private Connection postgres() throws SQLException {
+        return DriverManager.getConnection(stack.postgres().jdbcUrl(), EmbeddedPostgreSql.USER, "");
+    }
+
+    private Connection mysql() throws SQLException {
+        return DriverManager.getConnection(stack.mariaDb().jdbcUrl() + "?rewriteBatchedStatements=true", EmbeddedMariaDb.USER, "");
+    }
+
+    /** Users rows of about 300 bytes, made by PostgreSQL itself in one statement. */
+    private void loadRows(String name) throws SQLException {
+        try (Connection connection = postgres(); Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE \"" + name + "\" (\"index\" BIGSERIAL PRIMARY KEY, \"job\" TEXT, \"company\" TEXT, "
+                    + "\"ssn\" TEXT, \"residence\" TEXT, \"username\" TEXT, \"name\" TEXT, \"sex\" TEXT, \"address\" TEXT, "
+                    + "\"mail\" TEXT, \"birthdate\" DATE, \"timestamp\" TIMESTAMP NOT NULL)");
+            statement.execute("INSERT INTO \"" + name + "\" (\"job\", \"company\", \"ssn\", \"residence\", \"username\", \"name\", "
+                    + "\"sex\", \"address\", \"mail\", \"birthdate\", \"timestamp\") SELECT "
+                    + "'Engineer ' || (g % 97), 'Company ' || md5(g::text), lpad((g % 1000000000)::text, 9, '0'), "
+                    + "(g % 9999) || ' Main Street, Springfield', 'user' || g, 'Name ' || substr(md5((g * 7)::text), 1, 12), "
+                    + "CASE WHEN g % 2 = 0 THEN 'F' ELSE 'M' END, (g % 777) || ' Elm Road, ' || substr(md5((g * 3)::text), 1, 10), "
+                    + "'user' || g || '@example.com', DATE '1950-01-01' + (g % 20000), "
+                    + "TIMESTAMP '2026-01-01' + g * INTERVAL '1 millisecond' FROM generate_series(1, " + rows + ") g");
+        }
+    }
+
+    private double measureJdbcRead() throws SQLException {
+        try (Connection connection = postgres()) {
+            connection.setAutoCommit(false);
+            long start = System.nanoTime();
+            long count = 0;
+            try (Statement statement = connection.createStatement()) {
+                statement.setFetchSize(5_000);
+                try (ResultSet rs = statement.executeQuery("SELECT * FROM \"" + TABLE + "\" ORDER BY \"index\"")) {
+                    int columns = rs.getMetaData().getColumnCount();
+                    while (rs.next()) {
+                        for (int i = 1; i <= columns; i++) {
+                            rs.getObject(i);
+                        }
+                        count++;
+                    }
+                }
+            }
+            return count / ((System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    private double measureProducerLimit(int valueBytes) throws Exception {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", stack.kafka().bootstrapServers());
+        props.put("compression.type", "lz4");
+        props.put("linger.ms", "5");
+        props.put("batch.size", String.valueOf(256 * 1024));
+        props.put("acks", "all");
+        String value = "{\"payload\":\"" + "x".repeat(Math.max(0, valueBytes - 14)) + "\"}";
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+            long start = System.nanoTime();
+            for (int i = 0; i < rows; i++) {
+                producer.send(new ProducerRecord<>("bench_producer_limit", "{\"index\":" + i + "}", value));
+            }
+            producer.flush();
+            return rows / ((System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    /** The same rows into MySQL with nothing but JDBC: batches of 1,000 rows, one transaction each. */
+    private double measureMySqlBatchInsert() throws SQLException {
+        try (Connection source = postgres(); Connection target = mysql()) {
+            try (Statement ddl = target.createStatement()) {
+                ddl.execute("CREATE TABLE bench_limit (`index` BIGINT PRIMARY KEY, job TEXT, company TEXT, ssn TEXT, residence TEXT, "
+                        + "username TEXT, name TEXT, sex TEXT, address TEXT, mail TEXT, birthdate DATE, `timestamp` DATETIME(3)) "
+                        + "DEFAULT CHARSET=utf8mb4");
+            }
+            List<Object[]> data = new ArrayList<>(rows);
+            source.setAutoCommit(false);
+            try (Statement statement = source.createStatement()) {
+                statement.setFetchSize(5_000);
+                try (ResultSet rs = statement.executeQuery("SELECT * FROM \"" + TABLE + "\" ORDER BY \"index\"")) {
+                    ResultSetMetaData meta = rs.getMetaData();
+                    while (rs.next()) {
+                        Object[] row = new Object[meta.getColumnCount()];
+                        for (int i = 0; i < row.length; i++) {
+                            row[i] = rs.getObject(i + 1);
+                        }
+                        data.add(row);
+                    }
+                }
+            }
+            target.setAutoCommit(false);
+            long start = System.nanoTime();
+            try (PreparedStatement insert = target.prepareStatement("INSERT INTO bench_limit VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                int inBatch = 0;
+                for (Object[] row : data) {
+                    for (int i = 0; i < row.length; i++) {
+                        insert.setObject(i + 1, row[i]);
+                    }
+                    insert.addBatch();
+                    if (++inBatch == 1_000) {
+                        insert.executeBatch();
+                        target.commit();
+                        inBatch = 0;
+                    }
+                }
+                insert.executeBatch();
+                target.commit();
+            }
+            return data.size() / ((System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // progress probes
+
+    private long sourceOffset(String table) {
+        try (KafkaConsumer<String, String> consumer = consumer()) {
+            TopicPartition partition = new TopicPartition("bench_offsets", 0);
+            if (consumer.partitionsFor("bench_offsets").isEmpty()) {
+                return 0;
+            }
+            consumer.assign(List.of(partition));
+            long end = consumer.endOffsets(List.of(partition)).get(partition);
+            if (end == 0) {
+                return 0;
+            }
+            consumer.seek(partition, Math.max(0, end - 3));
+            long last = 0;
+            for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofSeconds(2))) {
+                if (record.key().equals("table:" + table)) {
+                    last = MAPPER.readTree(record.value()).path("incrementing").asLong();
+                }
+            }
+            return last;
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+
+    private long mysqlCount(String table) {
+        try (Connection connection = mysql(); Statement statement = connection.createStatement();
+             ResultSet rs = statement.executeQuery("SELECT COUNT(*) FROM `" + table + "`")) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            return 0;
+        }
+    }
+
+    private long endOffset(String topic) {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.kafka().bootstrapServers()))) {
+            ListOffsetsResult result = admin.listOffsets(Map.of(new TopicPartition(topic, 0), OffsetSpec.latest()));
+            return result.all().get().values().iterator().next().offset();
+        } catch (Exception e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    /** The offset after the last record: every source transaction ends with one commit marker after its records. */
+    private long lastRecordEnd(String topic) {
+        return endOffset(topic) - 1;
+    }
+
+    private long committed(String group) {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.kafka().bootstrapServers()))) {
+            Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+            return offsets.values().stream().mapToLong(OffsetAndMetadata::offset).max().orElse(0);
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+
+    private double averageRecordBytes(String topic) {
+        try (KafkaConsumer<String, String> consumer = consumer()) {
+            TopicPartition partition = new TopicPartition(topic, 0);
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            long bytes = 0;
+            int count = 0;
+            for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofSeconds(5))) {
+                bytes += record.value().getBytes(StandardCharsets.UTF_8).length;
+                count++;
+            }
+            return count == 0 ? 0 : (double) bytes / count;
+        }
+    }
+
+    private KafkaConsumer<String, String> consumer() {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", stack.kafka().bootstrapServers());
+        props.put("isolation.level", "read_committed");
+        props.put("enable.auto.commit", "false");
+        props.put("max.poll.records", "1000");
+        return new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // latency at a steady 1 row/s
+
+    private void measureLatency() throws Exception {
+        String name = "BENCH_LAT";
+        try (Connection connection = postgres(); Statement statement = connection.createStatement()) {
+            statement.execute("CREATE TABLE \"" + name + "\" (\"index\" BIGSERIAL PRIMARY KEY, \"name\" TEXT, \"timestamp\" TIMESTAMP NOT NULL)");
+        }
+        Map<String, String> settings = baseSettings();
+        settings.putAll(Map.of("source.table.whitelist", name, "mysql.topics", "P_" + name, "s3.enabled", "false",
+                "mysql.group.id", "bench-lat", "source.offsets.topic", "bench_lat_offsets", "source.transactional.id.prefix", "bench-lat"));
+        Process child = startPipeline(settings, "latency");
+        Map<Long, Long> inserted = new ConcurrentHashMap<>();
+        Map<Long, Long> inKafka = new ConcurrentHashMap<>();
+        Map<Long, Long> inMySql = new ConcurrentHashMap<>();
+        Thread kafkaWatcher = new Thread(() -> watchKafka("P_" + name, inKafka), "kafka-watcher");
+        Thread mysqlWatcher = new Thread(() -> watchMySql("P_" + name, inMySql), "mysql-watcher");
+        kafkaWatcher.setDaemon(true);
+        mysqlWatcher.setDaemon(true);
+        try {
+            Thread.sleep(8_000); // let the pipeline start
+            kafkaWatcher.start();
+            mysqlWatcher.start();
+            progress("latency: inserting 1 row/s for %d s", latencySeconds);
+            try (Connection connection = postgres();
+                 PreparedStatement insert = connection.prepareStatement("INSERT INTO \"" + name
+                         + "\" (\"name\", \"timestamp\") VALUES ('latency probe', now() AT TIME ZONE 'utc') RETURNING \"index\"")) {
+                for (int i = 0; i < latencySeconds; i++) {
+                    long before = System.nanoTime();
+                    try (ResultSet rs = insert.executeQuery()) {
+                        rs.next();
+                        inserted.put(rs.getLong(1), before);
+                    }
+                    Thread.sleep(1_000);
+                }
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while ((inMySql.size() < inserted.size() || inKafka.size() < inserted.size()) && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+        } finally {
+            child.destroy();
+            child.waitFor(30, TimeUnit.SECONDS);
+        }
+        results.put("latency_insert_to_kafka_ms", percentiles(inserted, inKafka));
+        results.put("latency_insert_to_mysql_ms", percentiles(inserted, inMySql));
+        progress("latency insert -> Kafka: %s", results.get("latency_insert_to_kafka_ms"));
+        progress("latency insert -> MySQL: %s", results.get("latency_insert_to_mysql_ms"));
+    }
+
+    private void watchKafka(String topic, Map<Long, Long> seen) {
+        try (KafkaConsumer<String, String> consumer = consumer()) {
+            TopicPartition partition = new TopicPartition(topic, 0);
+            while (consumer.partitionsFor(topic).isEmpty()) {
+                Thread.sleep(100);
+            }
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            while (!Thread.currentThread().isInterrupted()) {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(20))) {
+                    seen.putIfAbsent(MAPPER.readTree(record.value()).path("payload").path("index").asLong(), System.nanoTime());
+                }
+            }
+        } catch (Exception e) {
+            // the benchmark is over
+        }
+    }
+
+    private void watchMySql(String table, Map<Long, Long> seen) {
+        long known = 0;
+        while (!Thread.currentThread().isInterrupted()) {
+            try (Connection connection = mysql(); Statement statement = connection.createStatement()) {
+                while (!Thread.currentThread().isInterrupted()) {
+                    try (ResultSet rs = statement.executeQuery("SELECT `index` FROM `" + table + "` WHERE `index` > " + known)) {
+                        long now = System.nanoTime();
+                        while (rs.next()) {
+                            seen.putIfAbsent(rs.getLong(1), now);
+                            known = Math.max(known, rs.getLong(1));
+                        }
+                    }
+                    Thread.sleep(10);
+                }
+            } catch (Exception e) {
+                try {
+                    Thread.sleep(200); // the table may not exist yet
+                } catch (InterruptedException interrupted) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private static Map<String, Object> percentiles(Map<Long, Long> start, Map<Long, Long> end) {
+        List<Double> latencies = new ArrayList<>();
+        start.forEach((index, begin) -> {
+            Long arrived = end.get(index);
+            if (arrived != null) {
+                latencies.add((arrived - begin) / 1e6);
+            }
+        });
+        Collections.sort(latencies);
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("samples", latencies.size());
+        result.put("missing", start.size() - latencies.size());
+        if (!latencies.isEmpty()) {
+            result.put("p50", Math.round(at(latencies, 0.50)));
+            result.put("p90", Math.round(at(latencies, 0.90)));
+            result.put("p99", Math.round(at(latencies, 0.99)));
+            result.put("max", Math.round(latencies.get(latencies.size() - 1)));
+        }
+        return result;
+    }
+
+    private static double at(List<Double> sorted, double quantile) {
+        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(quantile * sorted.size()) - 1));
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // report
+
+    private void record(String what, double rate, Double limit) {
+        String ofLimit = limit == null ? "" : String.format("%.0f%%", 100 * rate / limit);
+        table.add(new String[] {what, String.format("%,.0f", rate), ofLimit});
+        results.put(what, limit == null ? Map.of("per_second", Math.round(rate))
+                : Map.of("per_second", Math.round(rate), "fraction_of_limit", Math.round(1000 * rate / limit) / 1000.0));
+    }
+
+    private void write() throws IOException {
+        StringBuilder md = new StringBuilder();
+        md.append("Benchmark of ").append(results.get("date")).append(", ").append(results.get("machine")).append(", ")
+                .append(String.format("%,d", rows)).append(" rows of about ").append(results.get("record_value_bytes_avg"))
+                .append(" bytes on the topic\n\n");
+        md.append("| stage | rows/s | of its limit |\n|---|---:|---:|\n");
+        for (String[] row : table) {
+            md.append("| ").append(row[0]).append(" | ").append(row[1]).append(" | ").append(row[2]).append(" |\n");
+        }
+        md.append("\nLatency at 1 row/s (ms): insert -> Kafka ").append(results.get("latency_insert_to_kafka_ms"))
+                .append("; insert -> MySQL ").append(results.get("latency_insert_to_mysql_ms")).append('\n');
+        md.append("\nPipeline JVM during the end-to-end stage: ").append(results.get("pipeline_jvm_end_to_end")).append('\n');
+        Path dir = Path.of("target", "bench");
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("results.md"), md);
+        Files.writeString(dir.resolve("results.json"), MAPPER.writeValueAsString(results));
+        System.out.println();
+        System.out.println(md);
+        System.out.println("Written to " + dir.toAbsolutePath().resolve("results.md") + " and results.json");
+    }
+
+    private static void progress(String format, Object... args) {
+        System.out.printf("[bench %tT] %s%n", System.currentTimeMillis(), String.format(format, args));
+    }
+}
