@@ -278,6 +278,39 @@ class MySqlSinkIT {
         }
     }
 
+    @Test
+    void twoTopicsGoToTwoTablesKeyedOnValueFieldsWithOnlyTheChosenColumns() throws Exception {
+        Map<String, String> settings = mysqlOnly("T_TWO_A");
+        settings.put("mysql.topics", "T_TWO_A,T_TWO_B");
+        settings.put("mysql.table.name.format", "copy_of_${topic}");
+        settings.put("mysql.pk.mode", "record_value");
+        settings.put("mysql.pk.fields", "id");
+        settings.put("mysql.fields.blacklist", "name");
+        try (Records records = new Records(stack.kafka().bootstrapServers())) {
+            records.send("T_TWO_A", null, value(1, "secret", 10, false));
+            records.send("T_TWO_A", null, value(1, "secret", 11, false)); // same id: upserted
+            records.send("T_TWO_B", null, value(2, "secret", 20, false));
+            try (PipelineRunner ignored = PipelineRunner.start(settings); Connection mysql = Tables.mysql(stack)) {
+                await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() ->
+                        Tables.count(mysql, "`copy_of_T_TWO_A`") == 1 && Tables.count(mysql, "`copy_of_T_TWO_B`") == 1
+                                && singleValue(mysql, "SELECT code FROM `copy_of_T_TWO_A`") == 11);
+                try (Statement query = mysql.createStatement(); ResultSet rs = query.executeQuery("SELECT * FROM `copy_of_T_TWO_B`")) {
+                    assertThat(rs.getMetaData().getColumnCount()).as("no name column").isEqualTo(2);
+                    rs.next();
+                    assertThat(rs.getLong("id")).isEqualTo(2);
+                    assertThat(rs.getInt("code")).isEqualTo(20);
+                }
+            }
+        }
+    }
+
+    private static long singleValue(Connection mysql, String sql) throws Exception {
+        try (Statement query = mysql.createStatement(); ResultSet rs = query.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
     /** id -> "name/code/age" (age null where the table has no such column). */
     private static Map<Long, String> rows(Connection mysql, String table) throws Exception {
         Map<Long, String> rows = new TreeMap<>();
