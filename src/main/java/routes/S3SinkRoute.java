@@ -8,8 +8,9 @@ import sink.SinkEndpoints;
 
 /**
  * Flow 3: Kafka -> S3. Records are grouped per topic partition into objects of s3.flush.size records,
- * or fewer when s3.rotate.schedule.interval.ms passes; each object is named from its first offset, so
- * a retried upload overwrites rather than duplicates; offsets are committed after every upload.
+ * or fewer when s3.rotate.schedule.interval.ms passes; each object is named from its first offset and
+ * records its last one, so a retried upload overwrites rather than duplicates and records a crashed run
+ * already uploaded are skipped; offsets are committed after every upload.
  */
 public class S3SinkRoute extends RouteBuilder {
 
