@@ -19,6 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -122,6 +124,58 @@ public final class ConnectJson {
         return out.toString();
     }
 
+    /** Parsed schemas by their JSON text: every record of a table repeats the same schema. */
+    private static final Map<String, RecordSchema> SCHEMAS = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(64, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, RecordSchema> eldest) {
+                    return size() > 1_000;
+                }
+            });
+
+    /** Where the parts of a record's JSON text are: an envelope's schema and payload, or a plain object. */
+    private record Parts(String schemaText, String payloadText, boolean payloadIsNull, boolean envelope) {
+    }
+
+    /**
+     * Finds the schema and payload of an envelope without building a tree of the schema (the larger part
+     * of every record), by their positions in the text. A plain object is its own payload.
+     */
+    private static Parts split(String text) {
+        try (JsonParser parser = FACTORY.createParser(text)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw new RecordFormatException("not a JSON object");
+            }
+            String schemaText = null;
+            String payloadText = null;
+            boolean payloadIsNull = false;
+            int fields = 0;
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String name = parser.currentName();
+                JsonToken value = parser.nextToken();
+                fields++;
+                int start = (int) parser.currentTokenLocation().getCharOffset();
+                parser.skipChildren();
+                int end = (int) parser.currentLocation().getCharOffset();
+                if (SCHEMA.equals(name) && value == JsonToken.START_OBJECT) {
+                    schemaText = text.substring(start, end);
+                } else if (PAYLOAD.equals(name)) {
+                    payloadIsNull = value == JsonToken.VALUE_NULL;
+                    payloadText = text.substring(start, end);
+                }
+            }
+            if (parser.nextToken() != null) {
+                throw new RecordFormatException("not JSON: text after the object");
+            }
+            boolean envelope = fields == 2 && schemaText != null && payloadText != null;
+            return envelope ? new Parts(schemaText, payloadText, payloadIsNull, true) : new Parts(null, text.trim(), false, false);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new RecordFormatException("not JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /**
      * Parses a record value or key. Throws {@link RecordFormatException} with the reason when the text
      * is not JSON, not an object, or a value does not fit its declared type.
@@ -130,41 +184,49 @@ public final class ConnectJson {
         if (text == null) {
             return null;
         }
-        JsonNode root;
+        Parts parts = split(text);
         try {
-            root = MAPPER.readTree(text);
+            if (!parts.envelope()) {
+                return inferPlain(MAPPER.readTree(text));
+            }
+            if (parts.payloadIsNull()) {
+                return null;
+            }
+            RecordSchema schema = SCHEMAS.get(parts.schemaText());
+            if (schema == null) {
+                schema = parseSchema(MAPPER.readTree(parts.schemaText()));
+                SCHEMAS.put(parts.schemaText(), schema);
+            }
+            return readPayload(schema, MAPPER.readTree(parts.payloadText()));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new RecordFormatException("not JSON: " + e.getOriginalMessage());
         }
-        if (root == null || !root.isObject()) {
-            throw new RecordFormatException("not a JSON object");
-        }
-        if (isEnvelope(root)) {
-            JsonNode payload = root.get(PAYLOAD);
-            if (payload.isNull()) {
-                return null;
-            }
-            RecordSchema schema = parseSchema(root.get(SCHEMA));
-            return readPayload(schema, payload);
-        }
-        return inferPlain(root);
     }
 
     /** Extracts the payload object (what a data lake line holds) from an envelope or a plain object. */
     public static JsonNode payloadOf(String text) {
         try {
-            JsonNode root = MAPPER.readTree(text);
-            if (root != null && isEnvelope(root)) {
-                return root.get(PAYLOAD);
-            }
-            return root;
+            return MAPPER.readTree(payloadLine(text));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new RecordFormatException("not JSON: " + e.getOriginalMessage());
         }
     }
 
-    private static boolean isEnvelope(JsonNode root) {
-        return root.size() == 2 && root.has(SCHEMA) && root.has(PAYLOAD) && root.get(SCHEMA).isObject();
+    /**
+     * The payload as one line of JSON text, cut out of the record as it is (no re-serialization): the
+     * data lake writes this for every record. Text spread over several lines is rewritten compactly.
+     */
+    public static String payloadLine(String text) {
+        Parts parts = split(text);
+        String payload = parts.payloadText();
+        if (payload.indexOf('\n') >= 0 || payload.indexOf('\r') >= 0) {
+            try {
+                return MAPPER.readTree(payload).toString();
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new RecordFormatException("not JSON: " + e.getOriginalMessage());
+            }
+        }
+        return payload;
     }
 
     static RecordSchema parseSchema(JsonNode schemaNode) {

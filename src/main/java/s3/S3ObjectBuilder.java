@@ -98,7 +98,7 @@ public class S3ObjectBuilder implements Processor {
                     continue; // a tombstone has no payload to store
                 }
                 try {
-                    lines.add(ConnectJson.payloadOf(record.value()).toString());
+                    lines.add(ConnectJson.payloadLine(record.value()));
                     pending.add(record);
                 } catch (RecordFormatException e) {
                     if (!tolerateBadRecords) {

@@ -115,4 +115,28 @@ class ConnectJsonTest {
         assertThat(payload.get("index").asLong()).isEqualTo(42L);
         assertThat(ConnectJson.payloadOf("{\"a\": 1}").get("a").asInt()).isEqualTo(1);
     }
+
+    @Test
+    void theDataLakeLineIsThePayloadAsWrittenOnOneLine() {
+        String envelope = "{\"schema\":{\"type\":\"struct\",\"fields\":[{\"type\":\"int64\",\"optional\":false,\"field\":\"index\"}]},"
+                + "\"payload\":{\"index\":7}}";
+        assertThat(ConnectJson.payloadLine(envelope)).isEqualTo("{\"index\":7}");
+        String pretty = "{\n  \"schema\": {\"type\": \"struct\", \"fields\": []},\n  \"payload\": {\n    \"a\": \"x\\ny\"\n  }\n}";
+        assertThat(ConnectJson.payloadLine(pretty)).isEqualTo("{\"a\":\"x\\ny\"}");
+        assertThat(ConnectJson.payloadLine("{\"plain\": true}")).isEqualTo("{\"plain\": true}");
+        assertThatThrownBy(() -> ConnectJson.payloadLine("{\"a\": 1} trailing")).isInstanceOf(RecordFormatException.class);
+    }
+
+    @Test
+    void recordsSharingASchemaAreReadWithTheirOwnValues() {
+        ConnectJson json = new ConnectJson(true);
+        Row first = sampleRow();
+        Map<String, Object> values = new LinkedHashMap<>(first.values());
+        values.put("index", 43L);
+        values.put("name", null);
+        Row second = ConnectJson.read(json.write(new Row(SCHEMA, values)));
+        assertThat(ConnectJson.read(json.write(first)).get("index")).isEqualTo(42L);
+        assertThat(second.get("index")).isEqualTo(43L);
+        assertThat(second.get("name")).isNull();
+    }
 }
