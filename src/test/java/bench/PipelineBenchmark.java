@@ -195,6 +195,10 @@ public final class PipelineBenchmark {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         // the heap a production deployment would give it; the report shows what the JVM then really takes
         command.add("-Xmx" + System.getProperty("bench.pipeline.xmx", "256m"));
+        if (Boolean.getBoolean("bench.jfr")) {
+            // -Dbench.jfr=true: a flight recording per stage, to see where the pipeline's CPU goes
+            command.add("-XX:StartFlightRecording=filename=target/bench/" + name + ".jfr,settings=profile");
+        }
         command.add("-Daws.accessKeyId=" + EmbeddedS3.ACCESS_KEY);
         command.add("-Daws.secretAccessKey=" + EmbeddedS3.SECRET_KEY);
         settings.forEach((key, value) -> command.add("-D" + key + "=" + value));

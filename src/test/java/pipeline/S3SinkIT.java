@@ -128,6 +128,32 @@ class S3SinkIT {
     }
 
     @Test
+    void aMissingBucketStopsStartUpNamingItUnlessAskedToCreateIt() throws Exception {
+        Map<String, String> settings = PipelineRunner.settingsFor(stack, "LAKE_NOBUCKET");
+        settings.put("source.enabled", "false");
+        settings.put("mysql.enabled", "false");
+        settings.put("s3.bucket.name", "no-such-bucket");
+        String message = null;
+        try {
+            PipelineRunner.start(settings).close();
+        } catch (Exception e) {
+            Throwable cause = e;
+            while (cause.getCause() != null && !(cause instanceof IllegalStateException)) {
+                cause = cause.getCause();
+            }
+            message = cause.getMessage();
+        }
+        assertThat(message).contains("s3.bucket.name: bucket 'no-such-bucket' at s3.endpoint=" + stack.connectionProperties().get("s3.endpoint"))
+                .contains("does not exist");
+
+        settings.put("s3.bucket.create", "true");
+        PipelineRunner.start(settings).close();
+        try (Lake lake = new Lake(stack, "no-such-bucket")) {
+            assertThat(lake.objects("")).isEmpty(); // the bucket exists now: listing it works
+        }
+    }
+
+    @Test
     void anS3OutageIsWaitedOutAndEveryRecordArrivesOnce() throws Exception {
         String table = "LAKE_OUTAGE";
         createTable(table);
