@@ -273,8 +273,8 @@ public class PipelineConfiguration implements CamelConfiguration {
             // timestamps without a zone are read and compared as UTC, whatever the server's default zone
             config.setConnectionInitSql("SET TIME ZONE 'UTC'");
         } else {
-            // the sink sends the same large multi-row statement for every full batch: parse it once per connection
-            // (profiling showed Connector/J re-parsing the statement text among the top costs of the sink)
+            // the sink sends the same large multi-row statement for every full batch: let Connector/J parse it
+            // once per connection (parsing it, QueryInfo, was about 4 % of the sink's CPU samples)
             config.addDataSourceProperty("cachePrepStmts", "true");
             config.addDataSourceProperty("prepStmtCacheSize", "64");
             config.addDataSourceProperty("prepStmtCacheSqlLimit", "1048576");
