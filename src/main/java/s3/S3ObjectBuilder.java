@@ -34,6 +34,8 @@ public class S3ObjectBuilder implements Processor {
     private static final Logger LOG = LoggerFactory.getLogger(S3ObjectBuilder.class);
 
     private static final String SINK_NAME = "s3-sink";
+    // shorter than any consumer session timeout: a partition cannot move to a crashed owner and back faster
+    private static final java.time.Duration PARTITION_AWAY = java.time.Duration.ofSeconds(5);
 
     /** One object to upload; {@code metadata} records the offset of its last record. */
     public record S3Object(String key, byte[] content, int records, Map<String, String> metadata) {
@@ -62,6 +64,7 @@ public class S3ObjectBuilder implements Processor {
     // read again from its committed offset (restart, rebalance, retry), so S3 must be asked what it has
     private final Map<String, Long> expectedNext = new HashMap<>();
     private final Map<String, Long> storedUpTo = new HashMap<>();
+    private final Map<String, Long> lastSeenNanos = new HashMap<>();
 
     public S3ObjectBuilder(String topicsDir, int flushSize, String compressionType, boolean tolerateBadRecords,
                            StoredOffsets stored) {
@@ -129,7 +132,12 @@ public class S3ObjectBuilder implements Processor {
     private List<SinkRecord> skipAlreadyStored(String partitionKey, List<SinkRecord> records) {
         SinkRecord first = records.get(0);
         Long expected = expectedNext.get(partitionKey);
-        if (expected == null || expected != first.offset()) {
+        long now = System.nanoTime();
+        Long lastSeen = lastSeenNanos.put(partitionKey, now);
+        // a partition away for a while may have been owned by another instance that crashed after uploading:
+        // its objects are beyond our own expectation, so S3 is asked again
+        boolean away = lastSeen == null || now - lastSeen > PARTITION_AWAY.toNanos();
+        if (expected == null || expected != first.offset() || away) {
             storedUpTo.put(partitionKey, stored.lastStoredOffset(first.topic(), first.partition(), first.offset(), extension()));
         }
         expectedNext.put(partitionKey, records.get(records.size() - 1).offset() + 1);
