@@ -83,6 +83,8 @@ public final class PipelineBenchmark {
                 + System.getProperty("java.version"));
         results.put("rows", rows);
         results.put("pipeline_jvm_xmx", System.getProperty("bench.pipeline.xmx", "256m"));
+        results.put("pipeline_jvm_args", System.getProperty("bench.pipeline.jvm.args", ""));
+        results.put("pipeline_malloc_arenas", System.getProperty("bench.pipeline.malloc.arenas", ""));
         progress("loading %,d rows into PostgreSQL", rows);
         loadRows(TABLE);
 
@@ -195,6 +197,12 @@ public final class PipelineBenchmark {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         // the heap a production deployment would give it; the report shows what the JVM then really takes
         command.add("-Xmx" + System.getProperty("bench.pipeline.xmx", "256m"));
+        // extra JVM flags to try, e.g. -Dbench.pipeline.jvm.args="-XX:+UseSerialGC"
+        for (String flag : System.getProperty("bench.pipeline.jvm.args", "").trim().split("\\s+")) {
+            if (!flag.isEmpty()) {
+                command.add(flag);
+            }
+        }
         if (Boolean.getBoolean("bench.jfr")) {
             // -Dbench.jfr=true: a flight recording per stage, to see where the pipeline's CPU goes
             command.add("-XX:StartFlightRecording=filename=target/bench/" + name + ".jfr,settings=profile");
@@ -207,7 +215,13 @@ public final class PipelineBenchmark {
         command.add("routes.PipelineApplication");
         Path log = Path.of("target", "bench", name + ".log");
         Files.createDirectories(log.getParent());
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        String arenas = System.getProperty("bench.pipeline.malloc.arenas", "");
+        if (!arenas.isBlank()) {
+            // glibc gives each thread its own malloc arena; capping them is a common way to cut a JVM's RSS
+            builder.environment().put("MALLOC_ARENA_MAX", arenas);
+        }
+        return builder.start();
     }
 
     private static double cpuSeconds(long pid) throws IOException {
