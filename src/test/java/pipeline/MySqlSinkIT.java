@@ -304,6 +304,25 @@ class MySqlSinkIT {
         }
     }
 
+    @Test
+    void withoutAKeyInsertModeAppendsEveryRecordAsARow() throws Exception {
+        String topic = "T_APPEND";
+        Map<String, String> settings = mysqlOnly(topic);
+        settings.put("mysql.pk.mode", "none");
+        settings.put("mysql.insert.mode", "insert");
+        settings.put("mysql.fields.whitelist", "id,code");
+        try (Records records = new Records(stack.kafka().bootstrapServers())) {
+            records.send(topic, null, value(1, "x", 10, false));
+            records.send(topic, null, value(1, "x", 10, false)); // the same content twice: two rows, as documented
+            try (PipelineRunner ignored = PipelineRunner.start(settings); Connection mysql = Tables.mysql(stack)) {
+                await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> Tables.count(mysql, "`T_APPEND`") == 2);
+                try (Statement query = mysql.createStatement(); ResultSet rs = query.executeQuery("SELECT * FROM `T_APPEND`")) {
+                    assertThat(rs.getMetaData().getColumnCount()).as("only the whitelisted columns").isEqualTo(2);
+                }
+            }
+        }
+    }
+
     private static long singleValue(Connection mysql, String sql) throws Exception {
         try (Statement query = mysql.createStatement(); ResultSet rs = query.executeQuery(sql)) {
             rs.next();
