@@ -14,6 +14,7 @@ import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import javax.sql.DataSource;
 
@@ -26,10 +27,8 @@ import record.ConnectJson;
 import record.Field;
 import record.RecordFormatException;
 import record.RecordSchema;
-import record.Row;
 import sink.DeadLetters;
 import sink.KafkaBatch;
-import sink.SinkHaltException;
 import sink.SinkRecord;
 
 /**
@@ -182,7 +181,7 @@ public class MySqlSinkWriter implements Processor {
             try (PreparedStatement statement = connection.prepareStatement(sql)) {
                 int parameter = 1;
                 for (int i = from; i < to; i++) {
-                    Row values = new Row(schema, run.rows().get(i).values());
+                    Map<String, Object> values = run.rows().get(i).values();
                     for (String column : columns) {
                         bind(statement, parameter++, values.get(column));
                     }
@@ -242,12 +241,7 @@ public class MySqlSinkWriter implements Processor {
     }
 
     private void reject(DeadLetters deadLetters, SinkRecord record, String reason) {
-        if (!settings.tolerateBadRecords()) {
-            throw new SinkHaltException("MySQL sink stopped at record " + record.coordinates()
-                    + " (errors.tolerance=none): " + reason);
-        }
-        LOG.warn("MySQL sink: record {} goes to the dead-letter topic: {}", record.coordinates(), reason);
-        deadLetters.add(record, reason);
+        deadLetters.reject(record, reason, settings.tolerateBadRecords(), "MySQL sink");
     }
 
     private static void rollbackQuietly(Connection connection) {

@@ -60,11 +60,6 @@ class MySqlTables {
         }
     }
 
-    /** Forgets what it knows of the tables, for example after a statement failed because a table changed. */
-    void forget() {
-        columns.clear();
-    }
-
     private static Set<String> load(Connection connection, String table) throws SQLException {
         Set<String> names = ConcurrentHashMap.newKeySet();
         try (PreparedStatement statement = connection.prepareStatement(

@@ -22,7 +22,6 @@ import record.ConnectJson;
 import record.RecordFormatException;
 import sink.DeadLetters;
 import sink.KafkaBatch;
-import sink.SinkHaltException;
 import sink.SinkRecord;
 
 /**
@@ -104,12 +103,7 @@ public class S3ObjectBuilder implements Processor {
                     lines.add(ConnectJson.payloadLine(record.value()));
                     pending.add(record);
                 } catch (RecordFormatException e) {
-                    if (!tolerateBadRecords) {
-                        throw new SinkHaltException("S3 sink stopped at record " + record.coordinates()
-                                + " (errors.tolerance=none): " + e.getMessage());
-                    }
-                    LOG.warn("S3 sink: record {} goes to the dead-letter topic: {}", record.coordinates(), e.getMessage());
-                    deadLetters.add(record, e.getMessage());
+                    deadLetters.reject(record, e.getMessage(), tolerateBadRecords, "S3 sink");
                 }
                 if (pending.size() == flushSize) {
                     objects.add(toObject(pending, lines));

@@ -77,10 +77,6 @@ public class TablePoller {
         return settings.name();
     }
 
-    public String topic() {
-        return settings.topic();
-    }
-
     /** One row as read: its record, its place in the order, and whether its transaction is settled. */
     private record ReadRow(ProducerRecord<String, String> record, String key, SourceOffset.Position position, boolean settled) {
     }
@@ -333,8 +329,8 @@ public class TablePoller {
             Long incrementing = null;
             LocalDateTime timestamp = null;
             if (settings.mode().usesIncrementing()) {
-                String from = settings.table() != null ? TableQuery.quote(settings.table()) : "(" + settings.customQuery() + ")";
-                try (ResultSet rs = statement.executeQuery("SELECT max(t." + TableQuery.quote(settings.incrementingColumn()) + ") FROM " + from + " t")) {
+                String from = TableQuery.from(settings.table(), settings.customQuery());
+                try (ResultSet rs = statement.executeQuery("SELECT max(t." + TableQuery.quote(settings.incrementingColumn()) + ") FROM " + from)) {
                     rs.next();
                     long max = rs.getLong(1);
                     incrementing = rs.wasNull() ? null : max;
@@ -355,10 +351,10 @@ public class TablePoller {
 
     /** Checks at start-up that the table and the mode's columns exist and are usable; names the property otherwise. */
     public void validate() throws SQLException {
-        String from = settings.table() != null ? TableQuery.quote(settings.table()) : "(" + settings.customQuery() + ")";
+        String from = TableQuery.from(settings.table(), settings.customQuery());
         String what = settings.table() != null ? "source.table.whitelist: table '" + settings.table() + "'" : "source.query";
         try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
-             ResultSet rs = statement.executeQuery("SELECT * FROM " + from + " t LIMIT 0")) {
+             ResultSet rs = statement.executeQuery("SELECT * FROM " + from + " LIMIT 0")) {
             ResultSetMetaData meta = rs.getMetaData();
             checkColumn(meta, settings.mode().usesIncrementing(), settings.incrementingColumn(), "source.incrementing.column.name", what);
             checkColumn(meta, settings.mode().usesTimestamp(), settings.timestampColumn(), "source.timestamp.column.name", what);

@@ -24,12 +24,7 @@ public final class TableQuery {
      */
     public static String select(CaptureMode mode, String table, String customQuery, String incrementing, String timestamp,
                                 boolean fromStart) {
-        StringBuilder sql = new StringBuilder("SELECT t.*");
-        if (table != null && mode != CaptureMode.BULK) {
-            sql.append(", age(t.xmin) AS \"").append(ROW_XID_AGE).append('"')
-               .append(", age(pg_snapshot_xmin(pg_current_snapshot())::xid) AS \"").append(HORIZON_XID_AGE).append('"');
-        }
-        sql.append(" FROM ").append(table != null ? quote(table) : "(" + customQuery + ")").append(" t");
+        StringBuilder sql = new StringBuilder(selectRows(table, customQuery, mode != CaptureMode.BULK));
         String inc = incrementing == null ? null : "t." + quote(incrementing);
         String ts = timestamp == null ? null : "t." + quote(timestamp);
         switch (mode) {
@@ -63,10 +58,20 @@ public final class TableQuery {
 
     /** Every row of one timestamp, for a group larger than a batch (timestamp mode cannot cut inside a group). */
     public static String timestampGroup(String table, String customQuery, String timestamp) {
-        String ts = "t." + quote(timestamp);
-        return "SELECT t.*" + (table != null ? ", age(t.xmin) AS \"" + ROW_XID_AGE + "\", age(pg_snapshot_xmin(pg_current_snapshot())::xid) AS \""
-                + HORIZON_XID_AGE + "\"" : "") + " FROM " + (table != null ? quote(table) : "(" + customQuery + ")") + " t WHERE "
-                + ts + " = ?";
+        return selectRows(table, customQuery, true) + " WHERE t." + quote(timestamp) + " = ?";
+    }
+
+    /** {@code "T" t}, or a custom query as the subquery {@code (...) t}. */
+    public static String from(String table, String customQuery) {
+        return (table != null ? quote(table) : "(" + customQuery + ")") + " t";
+    }
+
+    /** Every column, and for a table read for new rows, the two transaction ages (a custom query has no xmin). */
+    private static String selectRows(String table, String customQuery, boolean withTransactionAges) {
+        String ages = table != null && withTransactionAges
+                ? ", age(t.xmin) AS \"" + ROW_XID_AGE + "\", age(pg_snapshot_xmin(pg_current_snapshot())::xid) AS \"" + HORIZON_XID_AGE + "\""
+                : "";
+        return "SELECT t.*" + ages + " FROM " + from(table, customQuery);
     }
 
     /** Rows younger than source.timestamp.delay.interval.ms wait: their transactions may not all be committed. */

@@ -28,7 +28,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import localstack.EmbeddedMariaDb;
 import localstack.EmbeddedPostgreSql;
-import localstack.EmbeddedS3;
 import localstack.LocalStack;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
@@ -41,6 +40,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import pipeline.ChildPipeline;
 
 /**
  * Measures the pipeline on the embedded stack, stage by stage, next to the limits of the same machine
@@ -59,19 +59,23 @@ public final class PipelineBenchmark {
     private final LocalStack stack;
     private final Map<String, Object> results = new LinkedHashMap<>();
     private final List<String[]> table = new ArrayList<>();
+    // the progress probes run every 100 ms: one client for all of them
+    private final Admin admin;
 
-    private PipelineBenchmark(int rows, int latencySeconds, LocalStack stack) {
+    private PipelineBenchmark(int rows, int latencySeconds, LocalStack stack, Admin admin) {
         this.rows = rows;
         this.latencySeconds = latencySeconds;
         this.stack = stack;
+        this.admin = admin;
     }
 
     public static void main(String[] args) throws Exception {
         int rows = Integer.getInteger("bench.rows", 200_000);
         int latencySeconds = Integer.getInteger("bench.latency.seconds", 60);
-        try (LocalStack stack = LocalStack.start(Path.of("target", "bench-stack"), "bench")) {
+        try (LocalStack stack = LocalStack.start(Path.of("target", "bench-stack"), "bench");
+             Admin admin = Admin.create(Map.of("bootstrap.servers", stack.kafka().bootstrapServers()))) {
             stack.exposeS3Credentials();
-            new PipelineBenchmark(rows, latencySeconds, stack).run();
+            new PipelineBenchmark(rows, latencySeconds, stack, admin).run();
         }
         System.exit(0);
     }
@@ -193,26 +197,20 @@ public final class PipelineBenchmark {
     }
 
     private Process startPipeline(Map<String, String> settings, String name) throws IOException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        List<String> jvmOptions = new ArrayList<>();
         // the heap a production deployment would give it; the report shows what the JVM then really takes
-        command.add("-Xmx" + System.getProperty("bench.pipeline.xmx", "256m"));
+        jvmOptions.add("-Xmx" + System.getProperty("bench.pipeline.xmx", "256m"));
         // extra JVM flags to try, e.g. -Dbench.pipeline.jvm.args="-XX:+UseSerialGC"
         for (String flag : System.getProperty("bench.pipeline.jvm.args", "").trim().split("\\s+")) {
             if (!flag.isEmpty()) {
-                command.add(flag);
+                jvmOptions.add(flag);
             }
         }
         if (Boolean.getBoolean("bench.jfr")) {
             // -Dbench.jfr=true: a flight recording per stage, to see where the pipeline's CPU goes
-            command.add("-XX:StartFlightRecording=filename=target/bench/" + name + ".jfr,settings=profile");
+            jvmOptions.add("-XX:StartFlightRecording=filename=target/bench/" + name + ".jfr,settings=profile");
         }
-        command.add("-Daws.accessKeyId=" + EmbeddedS3.ACCESS_KEY);
-        command.add("-Daws.secretAccessKey=" + EmbeddedS3.SECRET_KEY);
-        settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add("routes.PipelineApplication");
+        List<String> command = ChildPipeline.command(settings, jvmOptions);
         Path log = Path.of("target", "bench", name + ".log");
         Files.createDirectories(log.getParent());
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
@@ -389,7 +387,7 @@ public final class PipelineBenchmark {
     }
 
     private long endOffset(String topic) {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.kafka().bootstrapServers()))) {
+        try {
             ListOffsetsResult result = admin.listOffsets(Map.of(new TopicPartition(topic, 0), OffsetSpec.latest()));
             return result.all().get().values().iterator().next().offset();
         } catch (Exception e) {
@@ -403,7 +401,7 @@ public final class PipelineBenchmark {
     }
 
     private long committed(String group) {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.kafka().bootstrapServers()))) {
+        try {
             Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
             return offsets.values().stream().mapToLong(OffsetAndMetadata::offset).max().orElse(0);
         } catch (Exception e) {

@@ -13,7 +13,7 @@ import localstack.EmbeddedS3;
  * The application in a child JVM, so a test can kill it with SIGKILL at any moment, as a crash or an
  * OOM killer would. Settings are passed as -D system properties, which override application.properties.
  */
-final class ChildPipeline implements AutoCloseable {
+public final class ChildPipeline implements AutoCloseable {
 
     private final Process process;
 
@@ -22,20 +22,25 @@ final class ChildPipeline implements AutoCloseable {
     }
 
     static ChildPipeline start(Map<String, String> settings, Path log) throws Exception {
+        Process process = new ProcessBuilder(command(settings, List.of("-Xmx512m")))
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
+        return new ChildPipeline(process);
+    }
+
+    /** The java command line of the application on this JVM's classpath, pointed at the embedded S3 with its keys. */
+    public static List<String> command(Map<String, String> settings, List<String> jvmOptions) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add("-Xmx512m");
+        command.addAll(jvmOptions);
         command.add("-Daws.accessKeyId=" + EmbeddedS3.ACCESS_KEY);
         command.add("-Daws.secretAccessKey=" + EmbeddedS3.SECRET_KEY);
         settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add("routes.PipelineApplication");
-        Process process = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .start();
-        return new ChildPipeline(process);
+        return command;
     }
 
     /** SIGKILL: no shutdown hook, no flush, no commit. */

@@ -17,8 +17,6 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import generator.FakeUsers;
-import localstack.LocalStack;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import progress.PipelineProgress;
 
@@ -26,7 +24,7 @@ import progress.PipelineProgress;
  * The whole pipeline on real servers: rows inserted in PostgreSQL must reach Kafka, MySQL and S3 exactly
  * once and unchanged, byte for byte, whatever they contain.
  */
-class EndToEndIT {
+class EndToEndIT extends OnTheTestStack {
 
     private static final Pattern OBJECT_KEY = Pattern.compile("topics/(P_[A-Z0-9_]+)/partition=(\\d+)/\\1\\+\\2\\+(\\d{10})\\.json");
     private static final String LONG_TEXT = "long text ✓ ".repeat(2_000);
@@ -42,13 +40,6 @@ class EndToEndIT {
         " leading and trailing spaces ",
         "{\"looks\": \"like json\", \"n\": [1,2]}",
     };
-
-    private static LocalStack stack;
-
-    @BeforeAll
-    static void startStack() throws Exception {
-        stack = TestStack.get();
-    }
 
     @Test
     void hostileValuesArriveExactlyOnceAndUnchangedInMySqlAndS3() throws Exception {
@@ -176,10 +167,7 @@ class EndToEndIT {
     /** Every row once across all objects, every value equal, each object named after its first record's offset. */
     private static void assertLakeHoldsExactly(List<Lake.StoredObject> objects, Map<Long, Map<String, Object>> expected,
                                                String table) throws Exception {
-        Map<Long, Long> offsetToIndex = new HashMap<>();
-        for (TopicReader.Entry entry : TopicReader.readAll(stack.kafka().bootstrapServers(), "P_" + table)) {
-            offsetToIndex.put(entry.offset(), entry.index());
-        }
+        Map<Long, Long> offsetToIndex = TopicReader.indexByOffset(stack.kafka().bootstrapServers(), "P_" + table);
         Map<Long, Integer> seen = new HashMap<>();
         for (Lake.StoredObject object : objects) {
             Matcher name = OBJECT_KEY.matcher(object.key());

@@ -18,27 +18,18 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 
-import localstack.LocalStack;
 import org.apache.kafka.connect.data.Decimal;
 import org.apache.kafka.connect.data.Schema;
 import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.data.Timestamp;
 import org.apache.kafka.connect.json.JsonConverter;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import routes.MySqlSinkRoute;
 import sink.DeadLetters;
 
 /** The MySQL sink alone (source and S3 sink off), fed with records written straight to Kafka. */
-class MySqlSinkIT {
-
-    private static LocalStack stack;
-
-    @BeforeAll
-    static void startStack() throws Exception {
-        stack = TestStack.get();
-    }
+class MySqlSinkIT extends OnTheTestStack {
 
     private static Map<String, String> mysqlOnly(String topic) {
         Map<String, String> settings = PipelineRunner.settingsFor(stack, topic);

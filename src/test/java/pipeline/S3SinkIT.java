@@ -13,21 +13,12 @@ import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import localstack.LocalStack;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The S3 sink through crashes and outages: every record exactly once across all objects. */
-class S3SinkIT {
+class S3SinkIT extends OnTheTestStack {
 
     private static final Pattern START_OFFSET = Pattern.compile("\\+(\\d{10})\\.json$");
-    private static LocalStack stack;
-
-    @BeforeAll
-    static void startStack() throws Exception {
-        stack = TestStack.get();
-    }
-
     private static void createTable(String table) throws Exception {
         try (Connection postgres = Tables.postgres(stack); Statement ddl = postgres.createStatement()) {
             ddl.execute("CREATE TABLE \"" + table + "\" (\"index\" BIGSERIAL PRIMARY KEY, \"name\" TEXT NOT NULL, "
@@ -43,10 +34,7 @@ class S3SinkIT {
 
     /** Each row once across all objects, and each object's name the offset of its first record. */
     private static void assertEveryRowExactlyOnce(Lake lake, String table, int rows) throws Exception {
-        Map<Long, Long> offsetToIndex = new HashMap<>();
-        for (TopicReader.Entry entry : TopicReader.readAll(stack.kafka().bootstrapServers(), "P_" + table)) {
-            offsetToIndex.put(entry.offset(), entry.index());
-        }
+        Map<Long, Long> offsetToIndex = TopicReader.indexByOffset(stack.kafka().bootstrapServers(), "P_" + table);
         Map<Long, Integer> seen = new HashMap<>();
         for (Lake.StoredObject object : lake.objects("topics/P_" + table + "/")) {
             Matcher start = START_OFFSET.matcher(object.key());

@@ -12,19 +12,10 @@ import java.util.Map;
 import java.util.Random;
 
 import generator.FakeUsers;
-import localstack.LocalStack;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The source killed with SIGKILL again and again during a large insert: the topic must hold every row exactly once. */
-class SourceExactlyOnceIT {
-
-    private static LocalStack stack;
-
-    @BeforeAll
-    static void startStack() throws Exception {
-        stack = TestStack.get();
-    }
+class SourceExactlyOnceIT extends OnTheTestStack {
 
     @Test
     void killedWithSigkillDuringALargeInsertTheTopicHoldsEveryRowExactlyOnce() throws Exception {

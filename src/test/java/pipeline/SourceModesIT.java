@@ -12,21 +12,12 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import localstack.LocalStack;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The source alone (sinks off) against real PostgreSQL and Kafka: every mode, several tables, the hard cases. */
-class SourceModesIT {
+class SourceModesIT extends OnTheTestStack {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static LocalStack stack;
-
-    @BeforeAll
-    static void startStack() throws Exception {
-        stack = TestStack.get();
-    }
-
     private static Map<String, String> sourceOnly(String table) {
         Map<String, String> settings = PipelineRunner.settingsFor(stack, table);
         settings.put("mysql.enabled", "false");

@@ -23,6 +23,15 @@ final class TopicReader {
     private TopicReader() {
     }
 
+    /** The row index of the record at each offset. */
+    static Map<Long, Long> indexByOffset(String bootstrapServers, String topic) throws Exception {
+        Map<Long, Long> indexes = new java.util.HashMap<>();
+        for (Entry entry : readAll(bootstrapServers, topic)) {
+            indexes.put(entry.offset(), entry.index());
+        }
+        return indexes;
+    }
+
     static List<Entry> readAll(String bootstrapServers, String topic) throws Exception {
         Properties props = new Properties();
         props.put("bootstrap.servers", bootstrapServers);
