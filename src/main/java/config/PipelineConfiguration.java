@@ -1,10 +1,13 @@
 package config;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -33,8 +36,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import progress.PipelineProgress;
 import record.ConnectJson;
-import s3.S3ObjectBuilder;
+import s3.BufferFolder;
+import s3.DefaultPartitioner;
+import s3.FieldPartitioner;
+import s3.ObjectFormat;
+import s3.Partitioner;
+import s3.S3SinkSettings;
+import s3.S3SinkWriter;
+import s3.S3Uploads;
+import s3.TimeBasedPartitioner;
+import s3.TimestampExtractor;
 import s3.UploadedObjects;
+import sink.PartitionOwnership;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
@@ -62,7 +75,7 @@ public class PipelineConfiguration implements CamelConfiguration {
     public static final String PROGRESS = "pipelineProgress";
     public static final String SOURCE_TABLES = "sourceTables";
     public static final String MYSQL_WRITER = "mysqlSinkWriter";
-    public static final String S3_OBJECT_BUILDER = "s3ObjectBuilder";
+    public static final String S3_WRITER = "s3SinkWriter";
     public static final String S3_CLIENT = "s3Client";
     public static final String FAKE_USERS = "fakeUsers";
     /** Kafka client settings passed through to every producer, consumer and admin client. */
@@ -105,11 +118,18 @@ public class PipelineConfiguration implements CamelConfiguration {
         if (settings.bool("s3.enabled")) {
             S3Client client = s3Client(settings);
             context.getRegistry().bind(S3_CLIENT, client);
-            String compression = settings.oneOf("s3.compression.type", "none", "gzip");
-            String topicsDir = settings.optional("s3.topics.dir", "topics");
-            UploadedObjects uploaded = new UploadedObjects(client, settings.required("s3.bucket.name"), topicsDir);
-            context.getRegistry().bind(S3_OBJECT_BUILDER, new S3ObjectBuilder(topicsDir,
-                    settings.positiveInt("s3.flush.size"), compression, tolerateBadRecords, uploaded::lastStoredOffset));
+            BufferFolder buffer = new BufferFolder(Path.of(settings.optional("s3.buffer.dir", "").isEmpty()
+                    ? System.getProperty("java.io.tmpdir") + "/kafka-pipeline-s3" : settings.optional("s3.buffer.dir", "")));
+            resources.add(buffer);
+            String bucket = settings.required("s3.bucket.name");
+            S3SinkSettings s3 = s3SinkSettings(settings, buffer.path(), tolerateBadRecords);
+            TimestampExtractor time = timestampExtractor(settings);
+            S3SinkWriter writer = new S3SinkWriter(s3, partitioner(settings, time), time,
+                    new UploadedObjects(client, bucket, s3.topicsDir()), new S3Uploads(client, bucket, s3.partSize()),
+                    System::currentTimeMillis);
+            resources.add(writer);
+            context.getRegistry().bind(S3_WRITER, writer);
+            partitionOwnership(context).listen(settings.required("s3.group.id"), writer);
         }
     }
 
@@ -160,12 +180,74 @@ public class PipelineConfiguration implements CamelConfiguration {
             settings.required("s3.region");
             settings.list("s3.topics");
             settings.required("s3.group.id");
-            settings.positiveInt("s3.flush.size");
-            settings.positiveInt("s3.rotate.schedule.interval.ms");
-            settings.oneOf("s3.format", "json");
-            settings.oneOf("s3.compression.type", "none", "gzip");
             settings.bool("s3.bucket.create");
+            s3SinkSettings(settings, Path.of("."), true);
+            partitioner(settings, timestampExtractor(settings));
+            settings.positiveInt("s3.batch.max.records");
+            settings.positiveInt("s3.batch.max.wait.ms");
         }
+    }
+
+    /** S3 does not take parts under 5 MiB (except an upload's last). */
+    private static final long MIN_PART_SIZE = 5L * 1024 * 1024;
+
+    private static S3SinkSettings s3SinkSettings(Settings settings, Path bufferDir, boolean tolerateBadRecords) {
+        ObjectFormat format = ObjectFormat.of(settings.oneOf("s3.format", "json", "avro"),
+                settings.oneOf("s3.compression.type", "none", "gzip"));
+        if (format == ObjectFormat.AVRO && settings.oneOf("s3.compression.type", "none", "gzip").equals("gzip")) {
+            throw new Settings.ConfigurationException("s3.compression.type", "gzip", "applies to s3.format=json only (Avro files compress their blocks)");
+        }
+        long partSize = settings.nonNegativeLong("s3.part.size");
+        if (partSize < MIN_PART_SIZE) {
+            throw new Settings.ConfigurationException("s3.part.size", Long.toString(partSize), "must be at least 5242880 (5 MiB), S3's smallest part");
+        }
+        return new S3SinkSettings(settings.optional("s3.topics.dir", "topics"), settings.positiveInt("s3.flush.size"),
+                settings.nonNegativeLong("s3.rotate.interval.ms"), settings.nonNegativeLong("s3.rotate.schedule.interval.ms"),
+                format, partSize, bufferDir, tolerateBadRecords);
+    }
+
+    private static TimestampExtractor timestampExtractor(Settings settings) {
+        String name = settings.oneOf("s3.timestamp.extractor", "wallclock", "record", "recordfield");
+        String field = settings.optional("s3.timestamp.field", "");
+        if (name.equals("recordfield") && field.isEmpty()) {
+            throw new Settings.ConfigurationException("s3.timestamp.field", field, "must name the time field when s3.timestamp.extractor=RecordField");
+        }
+        return TimestampExtractor.of(name, field, System::currentTimeMillis);
+    }
+
+    private static Partitioner partitioner(Settings settings, TimestampExtractor time) {
+        return switch (settings.oneOf("s3.partitioner", "default", "field", "time")) {
+            case "field" -> new FieldPartitioner(settings.list("s3.partition.field.name"));
+            case "time" -> {
+                String pathFormat = settings.required("s3.path.format");
+                ZoneId zone;
+                try {
+                    zone = ZoneId.of(settings.required("s3.timezone"));
+                } catch (java.time.DateTimeException e) {
+                    throw new Settings.ConfigurationException("s3.timezone", settings.required("s3.timezone"), "is not a time zone (" + e.getMessage() + ")");
+                }
+                long duration = settings.nonNegativeLong("s3.partition.duration.ms");
+                if (duration == 0) {
+                    throw new Settings.ConfigurationException("s3.partition.duration.ms", "0", "must be positive");
+                }
+                try {
+                    yield new TimeBasedPartitioner(pathFormat, duration, zone, Locale.forLanguageTag(settings.required("s3.locale")), time);
+                } catch (IllegalArgumentException e) {
+                    throw new Settings.ConfigurationException("s3.path.format", pathFormat, "is not a date-time pattern (" + e.getMessage() + ")");
+                }
+            }
+            default -> new DefaultPartitioner();
+        };
+    }
+
+    /** The adapter camel-kafka subscribes every consumer through, bound once: it tells a sink about rebalances. */
+    private static PartitionOwnership partitionOwnership(CamelContext context) {
+        PartitionOwnership ownership = context.getRegistry().lookupByNameAndType(PartitionOwnership.BEAN_NAME, PartitionOwnership.class);
+        if (ownership == null) {
+            ownership = new PartitionOwnership();
+            context.getRegistry().bind(PartitionOwnership.BEAN_NAME, ownership);
+        }
+        return ownership;
     }
 
     private static MySqlSinkSettings mysqlSinkSettings(Settings settings, boolean tolerateBadRecords) {

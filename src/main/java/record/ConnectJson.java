@@ -181,12 +181,27 @@ public final class ConnectJson {
      * is not JSON, not an object, or a value does not fit its declared type.
      */
     public static Row read(String text) {
+        return read(text, false);
+    }
+
+    /**
+     * Parses a record value that must carry its schema (an envelope): formats that store a schema, such
+     * as Avro, cannot take a plain JSON object whose types are guessed per record.
+     */
+    public static Row readWithSchema(String text) {
+        return read(text, true);
+    }
+
+    private static Row read(String text, boolean schemaRequired) {
         if (text == null) {
             return null;
         }
         Parts parts = split(text);
         try {
             if (!parts.envelope()) {
+                if (schemaRequired) {
+                    throw new RecordFormatException("has no schema (a plain JSON object, not a {\"schema\", \"payload\"} envelope)");
+                }
                 return inferPlain(MAPPER.readTree(text));
             }
             if (parts.payloadIsNull()) {

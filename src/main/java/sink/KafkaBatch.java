@@ -39,6 +39,7 @@ public final class KafkaBatch {
                     message.getHeader(KafkaConstants.TOPIC, String.class),
                     message.getHeader(KafkaConstants.PARTITION, Integer.class),
                     message.getHeader(KafkaConstants.OFFSET, Long.class),
+                    message.getHeader(KafkaConstants.TIMESTAMP, -1L, Long.class),
                     message.getHeader(KafkaConstants.KEY, String.class),
                     message.getBody(String.class)));
         }

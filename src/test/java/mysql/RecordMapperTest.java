@@ -17,7 +17,7 @@ import sink.SinkRecord;
 
 class RecordMapperTest {
 
-    private static final SinkRecord RECORD = new SinkRecord("P_USERS", 2, 41, "k", "v");
+    private static final SinkRecord RECORD = new SinkRecord("P_USERS", 2, 41, 0, "k", "v");
     private static final RecordSchema KEY_SCHEMA = new RecordSchema("USERS.Key", List.of(Field.of("index", FieldType.INT64, false)));
     private static final RecordSchema VALUE_SCHEMA = new RecordSchema("USERS", List.of(
             Field.of("index", FieldType.INT64, false), Field.of("name", FieldType.STRING, true), Field.of("ssn", FieldType.STRING, true)));

@@ -32,4 +32,12 @@ class S3ObjectNamesTest {
         assertThat(S3ObjectNames.key("topics", "T", 0, 12345678901L, "json")).endsWith("T+0+12345678901.json");
         assertThatThrownBy(() -> S3ObjectNames.key("topics", "T", 0, -1, "json")).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void otherPartitionersPutTheirFolderBetweenTopicAndObject() {
+        assertThat(S3ObjectNames.key("topics", "P_USERS", "country=FR", 2, 17, "avro"))
+                .isEqualTo("topics/P_USERS/country=FR/P_USERS+2+0000000017.avro");
+        assertThat(S3ObjectNames.prefix("topics", "P_USERS", "year=2026/month=11", 2))
+                .isEqualTo("topics/P_USERS/year=2026/month=11/P_USERS+2+");
+    }
 }

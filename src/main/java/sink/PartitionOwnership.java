@@ -1,0 +1,65 @@
+package sink;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.apache.camel.component.kafka.consumer.support.subcription.DefaultSubscribeAdapter;
+import org.apache.camel.component.kafka.consumer.support.subcription.SubscribeAdapter;
+import org.apache.camel.component.kafka.consumer.support.subcription.TopicInfo;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Tells a sink when its consumer group takes partitions away from it or gives them to it. camel-kafka
+ * looks this adapter up by the name {@value #BEAN_NAME} and subscribes every consumer through it; the
+ * sink's listener runs on the consumer's thread, inside the poll that rebalances, before another
+ * instance can start on those partitions.
+ */
+public final class PartitionOwnership implements SubscribeAdapter {
+
+    public static final String BEAN_NAME = "subscribeAdapter";
+
+    /** What a sink does when it loses or gets partitions. */
+    public interface Listener {
+        void partitionsRevoked(Collection<TopicPartition> partitions);
+
+        void partitionsAssigned(Collection<TopicPartition> partitions);
+    }
+
+    private final SubscribeAdapter delegate = new DefaultSubscribeAdapter();
+    private final Map<String, Listener> listenersByGroup = new ConcurrentHashMap<>();
+
+    public void listen(String groupId, Listener listener) {
+        listenersByGroup.put(groupId, listener);
+    }
+
+    @Override
+    public void subscribe(Consumer<?, ?> consumer, ConsumerRebalanceListener camelListener, TopicInfo topicInfo) {
+        Listener listener = listenersByGroup.get(consumer.groupMetadata().groupId());
+        if (listener == null) {
+            delegate.subscribe(consumer, camelListener, topicInfo);
+            return;
+        }
+        delegate.subscribe(consumer, new ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                listener.partitionsRevoked(partitions);
+                camelListener.onPartitionsRevoked(partitions);
+            }
+
+            @Override
+            public void onPartitionsLost(Collection<TopicPartition> partitions) {
+                listener.partitionsRevoked(partitions);
+                camelListener.onPartitionsLost(partitions);
+            }
+
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                camelListener.onPartitionsAssigned(partitions);
+                listener.partitionsAssigned(partitions);
+            }
+        }, topicInfo);
+    }
+}
