@@ -14,10 +14,12 @@ import org.apache.kafka.server.common.MetadataVersion;
 /** A single-node Kafka broker in KRaft mode (broker and controller in one), running in this JVM. */
 public final class EmbeddedKafka implements AutoCloseable {
 
-    private final KafkaRaftServer server;
+    private final KafkaConfig config;
     private final String bootstrapServers;
+    private KafkaRaftServer server;
 
-    private EmbeddedKafka(KafkaRaftServer server, String bootstrapServers) {
+    private EmbeddedKafka(KafkaConfig config, KafkaRaftServer server, String bootstrapServers) {
+        this.config = config;
         this.server = server;
         this.bootstrapServers = bootstrapServers;
     }
@@ -63,7 +65,16 @@ public final class EmbeddedKafka implements AutoCloseable {
                 .run();
         KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
         server.startup();
-        return new EmbeddedKafka(server, "127.0.0.1:" + brokerPort);
+        return new EmbeddedKafka(config, server, "127.0.0.1:" + brokerPort);
+    }
+
+    /** Stops the broker, waits, and starts it again on the same ports and data (tests of a broker restart). */
+    public synchronized void restart(java.time.Duration down) throws InterruptedException {
+        server.shutdown();
+        server.awaitShutdown();
+        Thread.sleep(down.toMillis());
+        server = new KafkaRaftServer(config, Time.SYSTEM);
+        server.startup();
     }
 
     public String bootstrapServers() {
@@ -71,7 +82,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         server.shutdown();
         server.awaitShutdown();
     }

@@ -119,6 +119,13 @@ public final class PipelineBenchmark {
                 "s3.compression.type", "gzip", "s3.group.id", "bench-s3-gzip", "s3.topics.dir", "gzip"),
                 () -> committed("bench-s3-gzip") > 0, () -> committed("bench-s3-gzip") >= lastRecordEnd(TOPIC));
         record("s3 sink gzip: Kafka -> S3", s3gzip.rate(), null);
+        // memory with huge objects: every record of the backlog in one object (s3.flush.size 1,000,000), closed
+        // by the timer once all are in; the buffer file grows, the heap must not
+        Stage s3Huge = runStage("s3-flush-1m", Map.of("source.enabled", "false", "mysql.enabled", "false", "s3.flush.size", "1000000",
+                "s3.rotate.schedule.interval.ms", "20000", "s3.group.id", "bench-s3-1m", "s3.topics.dir", "huge"),
+                () -> committed("bench-s3-1m") > 0, () -> committed("bench-s3-1m") >= lastRecordEnd(TOPIC));
+        progress("s3 sink with s3.flush.size=1,000,000: peak heap %d MB, largest live heap after a GC %d MB (json stage: %d / %d MB)",
+                s3Huge.peakHeapMb(), s3Huge.maxLiveHeapMb(), s3.peakHeapMb(), s3.maxLiveHeapMb());
 
         // stage 4: everything at once from a fresh backlog, until the last row is in MySQL and in S3
         String e2eTable = "BENCH_E2E";
@@ -139,7 +146,8 @@ public final class PipelineBenchmark {
     // ---------------------------------------------------------------------------------------------
     // the pipeline in a child JVM, one stage at a time
 
-    private record Stage(String name, double seconds, double rate, double cpuSeconds, long peakRssMb) {
+    private record Stage(String name, double seconds, double rate, double cpuSeconds, long peakRssMb, long peakHeapMb,
+                         long maxLiveHeapMb) {
     }
 
     private Stage runStage(String name, Map<String, String> overrides, BooleanSupplier started, BooleanSupplier done) throws Exception {
@@ -169,11 +177,14 @@ public final class PipelineBenchmark {
             double withStart = (end - start) / 1e9;
             double cpu = cpuSeconds(child.pid());
             long rss = peakRssMb(child.pid());
-            Stage stage = new Stage(name, seconds, rows / seconds, cpu, rss);
-            progress("stage %s: %,d rows drained in %.1f s = %,.0f rows/s (%.1f s with the JVM start); CPU %.1f s, peak RSS %d MB",
-                    name, rows, seconds, stage.rate(), withStart, cpu, rss);
+            long[] heap = heapFromGcLog(gcLog(name));
+            Stage stage = new Stage(name, seconds, rows / seconds, cpu, rss, heap[0], heap[1]);
+            progress("stage %s: %,d rows drained in %.1f s = %,.0f rows/s (%.1f s with the JVM start); CPU %.1f s, peak RSS %d MB, "
+                            + "peak heap %d MB, largest live heap %d MB",
+                    name, rows, seconds, stage.rate(), withStart, cpu, rss, heap[0], heap[1]);
             results.put("stage_" + name, Map.of("drain_seconds", seconds, "seconds_with_start", withStart,
-                    "rows_per_second", Math.round(stage.rate()), "cpu_seconds", cpu, "peak_rss_mb", rss));
+                    "rows_per_second", Math.round(stage.rate()), "cpu_seconds", cpu, "peak_rss_mb", rss,
+                    "peak_heap_mb", heap[0], "max_live_heap_after_gc_mb", heap[1]));
             return stage;
         } finally {
             child.destroy();
@@ -206,6 +217,8 @@ public final class PipelineBenchmark {
                 jvmOptions.add(flag);
             }
         }
+        // every collection's heap before and after: the peak heap and the largest live set of the stage
+        jvmOptions.add("-Xlog:gc:file=" + gcLog(name));
         if (Boolean.getBoolean("bench.jfr")) {
             // -Dbench.jfr=true: a flight recording per stage, to see where the pipeline's CPU goes
             jvmOptions.add("-XX:StartFlightRecording=filename=target/bench/" + name + ".jfr,settings=profile");
@@ -220,6 +233,28 @@ public final class PipelineBenchmark {
             builder.environment().put("MALLOC_ARENA_MAX", arenas);
         }
         return builder.start();
+    }
+
+    private static Path gcLog(String stage) {
+        return Path.of("target", "bench", stage + ".gc.log");
+    }
+
+    private static final java.util.regex.Pattern GC_HEAP = java.util.regex.Pattern.compile("(\\d+)M->(\\d+)M\\(\\d+M\\)");
+
+    /** From lines like {@code GC(3) Pause Young (Normal) (G1 Evacuation Pause) 45M->12M(256M)}: max before, max after. */
+    private static long[] heapFromGcLog(Path log) throws IOException {
+        long before = 0;
+        long after = 0;
+        if (Files.exists(log)) {
+            for (String line : Files.readAllLines(log)) {
+                java.util.regex.Matcher heap = GC_HEAP.matcher(line);
+                if (heap.find()) {
+                    before = Math.max(before, Long.parseLong(heap.group(1)));
+                    after = Math.max(after, Long.parseLong(heap.group(2)));
+                }
+            }
+        }
+        return new long[] {before, after};
     }
 
     private static double cpuSeconds(long pid) throws IOException {
@@ -572,6 +607,13 @@ public final class PipelineBenchmark {
         md.append("\nLatency at 1 row/s (ms): insert -> Kafka ").append(results.get("latency_insert_to_kafka_ms"))
                 .append("; insert -> MySQL ").append(results.get("latency_insert_to_mysql_ms")).append('\n');
         md.append("\nPipeline JVM during the end-to-end stage: ").append(results.get("pipeline_jvm_end_to_end")).append('\n');
+        md.append("\nPipeline JVM memory per stage (MB):\n\n| stage | peak RSS | peak heap | largest live heap after a GC |\n|---|---:|---:|---:|\n");
+        results.forEach((key, value) -> {
+            if (key.startsWith("stage_") && value instanceof Map<?, ?> stage) {
+                md.append("| ").append(key.substring("stage_".length())).append(" | ").append(stage.get("peak_rss_mb")).append(" | ")
+                        .append(stage.get("peak_heap_mb")).append(" | ").append(stage.get("max_live_heap_after_gc_mb")).append(" |\n");
+            }
+        });
         Path dir = Path.of("target", "bench");
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("results.md"), md);
