@@ -30,7 +30,9 @@ import org.apache.camel.component.kafka.KafkaComponent;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -126,7 +128,7 @@ public class PipelineConfiguration implements CamelConfiguration {
             TimestampExtractor time = timestampExtractor(settings);
             S3SinkWriter writer = new S3SinkWriter(s3, partitioner(settings, time), time,
                     new UploadedObjects(client, bucket, s3.topicsDir()), new S3Uploads(client, bucket, s3.partSize()),
-                    System::currentTimeMillis);
+                    System::currentTimeMillis, () -> idleCommitProducer(kafkaClient, settings.required("s3.group.id")));
             resources.add(writer);
             context.getRegistry().bind(S3_WRITER, writer);
             partitionOwnership(context).listen(settings.required("s3.group.id"), writer);
@@ -238,6 +240,16 @@ public class PipelineConfiguration implements CamelConfiguration {
             }
             default -> new DefaultPartitioner();
         };
+    }
+
+    /** The S3 sink's producer for offset commits while no batch comes; its own transactional id per run. */
+    private static Producer<byte[], byte[]> idleCommitProducer(Properties kafkaClient, String groupId) {
+        Properties props = new Properties();
+        props.putAll(kafkaClient);
+        props.put("transactional.id", groupId + "-idle-commits-" + java.util.UUID.randomUUID());
+        // it runs on the rotation timer, holding the sink's lock: a broker that is down must not hold it long
+        props.put("max.block.ms", "10000");
+        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     /** The adapter camel-kafka subscribes every consumer through, bound once: it tells a sink about rebalances. */

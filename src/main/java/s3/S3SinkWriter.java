@@ -11,13 +11,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.component.kafka.consumer.DefaultKafkaManualCommit;
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -90,9 +94,17 @@ public class S3SinkWriter implements PartitionOwnership.Listener, AutoCloseable 
     // records polled before a partition was (re)assigned are stale: another owner may have written them
     private final Map<TopicPartition, Long> assignedAtMillis = new HashMap<>();
     private boolean lastUploadFailed;
+    // commits while no batch comes (the consumer thread only runs this sink's code when records arrive):
+    // a transactional producer commits for the consumer's group membership, as exactly-once Kafka apps do
+    private final Supplier<Producer<byte[], byte[]>> idleCommitProducerFactory;
+    private Producer<byte[], byte[]> idleCommitProducer;
+    private ConsumerGroupMetadata groupMembership;
+    private boolean lastIdleCommitFailed;
 
     public S3SinkWriter(S3SinkSettings settings, Partitioner partitioner, TimestampExtractor rotationTime,
-                        UploadedObjects stored, S3Uploads uploads, LongSupplier clock) {
+                        UploadedObjects stored, S3Uploads uploads, LongSupplier clock,
+                        Supplier<Producer<byte[], byte[]>> idleCommitProducerFactory) {
+        this.idleCommitProducerFactory = idleCommitProducerFactory;
         this.settings = settings;
         this.partitioner = partitioner;
         this.rotationTime = rotationTime;
@@ -108,6 +120,7 @@ public class S3SinkWriter implements PartitionOwnership.Listener, AutoCloseable 
         List<SinkRecord> records = KafkaBatch.remember(batch);
         List<?> polled = batch.getProperty(KafkaBatch.POLLED, List.class);
         Consumer<?, ?> consumer = consumerOf(polled);
+        groupMembership = consumer.groupMetadata();
         Set<TopicPartition> assigned = consumer.assignment();
         DeadLetters deadLetters = new DeadLetters(batch.getContext(), SINK_NAME);
         partitions.keySet().removeIf(partition -> {
@@ -155,24 +168,76 @@ public class S3SinkWriter implements PartitionOwnership.Listener, AutoCloseable 
      */
     public synchronized void commitOffsets(Exchange batch) {
         Consumer<?, ?> consumer = consumerOf(batch.getProperty(KafkaBatch.POLLED, List.class));
+        partitions.values().forEach(state -> {
+            state.unsentDeadLetters.clear();
+            state.unsentDeadLetterOffsets.clear();
+        });
+        Map<TopicPartition, OffsetAndMetadata> commits = offsetsToCommit();
+        if (!commits.isEmpty()) {
+            consumer.commitSync(commits);
+            committed(commits);
+        }
+    }
+
+    /** Per partition whose commit point moved: the new point, with the wall-clock time Wallclock recovery needs. */
+    private Map<TopicPartition, OffsetAndMetadata> offsetsToCommit() {
         Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>();
         for (Map.Entry<TopicPartition, PartitionState> entry : partitions.entrySet()) {
             PartitionState state = entry.getValue();
-            state.unsentDeadLetters.clear();
-            state.unsentDeadLetterOffsets.clear();
             long point = commitPoint(state);
             if (point > state.committed) {
                 long openSince = state.open.values().stream().mapToLong(o -> o.openedAtMillis).min().orElse(clock.getAsLong());
                 commits.put(entry.getKey(), new OffsetAndMetadata(point, OPEN_SINCE + openSince));
             }
         }
-        if (!commits.isEmpty()) {
-            consumer.commitSync(commits);
-            commits.forEach((partition, offset) -> {
-                PartitionState state = partitions.get(partition);
-                state.committed = offset.offset();
-                state.uploadedSinceCommit.removeIf(range -> range.last() < state.committed);
-            });
+        return commits;
+    }
+
+    private void committed(Map<TopicPartition, OffsetAndMetadata> commits) {
+        commits.forEach((partition, offset) -> {
+            PartitionState state = partitions.get(partition);
+            state.committed = offset.offset();
+            state.uploadedSinceCommit.removeIf(range -> range.last() < state.committed);
+        });
+    }
+
+    /**
+     * Commits from the timer what its uploads made safe, through a transactional producer acting for the
+     * consumer's current group membership; the broker refuses it if a rebalance changed the generation
+     * since, and the next batch commits instead.
+     */
+    private void commitWhileIdle() {
+        Map<TopicPartition, OffsetAndMetadata> commits = offsetsToCommit();
+        if (commits.isEmpty() || groupMembership == null) {
+            return;
+        }
+        try {
+            if (idleCommitProducer == null) {
+                idleCommitProducer = idleCommitProducerFactory.get();
+                idleCommitProducer.initTransactions();
+            }
+            idleCommitProducer.beginTransaction();
+            idleCommitProducer.sendOffsetsToTransaction(commits, groupMembership);
+            idleCommitProducer.commitTransaction();
+            committed(commits);
+            lastIdleCommitFailed = false;
+        } catch (KafkaException e) {
+            if (!lastIdleCommitFailed) {
+                LOG.info("S3 sink: offsets of uploaded objects not committed yet ({}); the next batch or tick commits them", e.getMessage());
+            }
+            lastIdleCommitFailed = true;
+            closeIdleCommitProducer(); // a fresh producer next time, whatever state the transaction is in
+        }
+    }
+
+    private void closeIdleCommitProducer() {
+        if (idleCommitProducer != null) {
+            try {
+                idleCommitProducer.close(java.time.Duration.ofSeconds(5));
+            } catch (KafkaException ignored) {
+                // closing anyway
+            }
+            idleCommitProducer = null;
         }
     }
 
@@ -213,7 +278,7 @@ public class S3SinkWriter implements PartitionOwnership.Listener, AutoCloseable 
     /**
      * Closes and uploads the objects open longer than s3.rotate.schedule.interval.ms, even when no record
      * arrives, and retries uploads that failed. Offsets are committed with the next batch; until then a
-     * restart finds these objects by listing. Body: {@link Written}.
+     * restart meanwhile finds these objects by listing. Body: {@link Written}.
      */
     public synchronized void closeDueObjects(Exchange tick) {
         long now = clock.getAsLong();
@@ -238,13 +303,14 @@ public class S3SinkWriter implements PartitionOwnership.Listener, AutoCloseable 
             lastUploadFailed = true;
             uploaded = 0;
         }
+        commitWhileIdle();
         tick.getMessage().setBody(new Written(uploaded, List.of()));
     }
 
     // ---------------------------------------------------------------- rebalances
 
     @Override
-    public synchronized void partitionsRevoked(Collection<TopicPartition> revoked) {
+    public synchronized void partitionsRevoked(Consumer<?, ?> consumer, Collection<TopicPartition> revoked) {
         long now = clock.getAsLong();
         for (TopicPartition partition : revoked) {
             PartitionState state = partitions.remove(partition);
@@ -257,7 +323,8 @@ public class S3SinkWriter implements PartitionOwnership.Listener, AutoCloseable 
     }
 
     @Override
-    public synchronized void partitionsAssigned(Collection<TopicPartition> assigned) {
+    public synchronized void partitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> assigned) {
+        groupMembership = consumer.groupMetadata();
         long now = clock.getAsLong();
         assigned.forEach(partition -> assignedAtMillis.put(partition, now));
     }
@@ -404,5 +471,6 @@ public class S3SinkWriter implements PartitionOwnership.Listener, AutoCloseable 
     public synchronized void close() {
         partitions.values().forEach(S3SinkWriter::discard);
         partitions.clear();
+        closeIdleCommitProducer();
     }
 }

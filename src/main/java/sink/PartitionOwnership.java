@@ -23,9 +23,9 @@ public final class PartitionOwnership implements SubscribeAdapter {
 
     /** What a sink does when it loses or gets partitions. */
     public interface Listener {
-        void partitionsRevoked(Collection<TopicPartition> partitions);
+        void partitionsRevoked(Consumer<?, ?> consumer, Collection<TopicPartition> partitions);
 
-        void partitionsAssigned(Collection<TopicPartition> partitions);
+        void partitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions);
     }
 
     private final SubscribeAdapter delegate = new DefaultSubscribeAdapter();
@@ -45,20 +45,20 @@ public final class PartitionOwnership implements SubscribeAdapter {
         delegate.subscribe(consumer, new ConsumerRebalanceListener() {
             @Override
             public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                listener.partitionsRevoked(partitions);
+                listener.partitionsRevoked(consumer, partitions);
                 camelListener.onPartitionsRevoked(partitions);
             }
 
             @Override
             public void onPartitionsLost(Collection<TopicPartition> partitions) {
-                listener.partitionsRevoked(partitions);
+                listener.partitionsRevoked(consumer, partitions);
                 camelListener.onPartitionsLost(partitions);
             }
 
             @Override
             public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
                 camelListener.onPartitionsAssigned(partitions);
-                listener.partitionsAssigned(partitions);
+                listener.partitionsAssigned(consumer, partitions);
             }
         }, topicInfo);
     }

@@ -126,6 +126,8 @@ class S3LayoutIT extends OnTheTestStack {
                     Map.entry("year=2026/month=11/day=25/hour=10/" + topic + "+0+0000000002.json", List.of("c")),
                     Map.entry("year=2026/month=11/day=25/hour=11/" + topic + "+0+0000000003.json", List.of("d")),
                     Map.entry("year=2026/month=11/day=25/hour=12/" + topic + "+0+0000000004.json", List.of("e")));
+            // no record came after them: the timer uploaded the last objects, and commits them too
+            await().atMost(Duration.ofSeconds(20)).until(() -> TopicReader.committed(stack.kafka().bootstrapServers(), "s3_" + table, topic) == 5);
         }
     }
 

@@ -57,4 +57,13 @@ final class TopicReader {
         }
         return entries;
     }
+
+    /** The offset a consumer group committed for partition 0 of a topic, or -1. */
+    static long committed(String bootstrapServers, String group, String topic) throws Exception {
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.of("bootstrap.servers", bootstrapServers))) {
+            var offset = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().get(new TopicPartition(topic, 0));
+            return offset == null ? -1 : offset.offset();
+        }
+    }
 }
