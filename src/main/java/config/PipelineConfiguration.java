@@ -194,10 +194,17 @@ public class PipelineConfiguration implements CamelConfiguration {
     private static final long MIN_PART_SIZE = 5L * 1024 * 1024;
 
     private static S3SinkSettings s3SinkSettings(Settings settings, Path bufferDir, boolean tolerateBadRecords) {
-        ObjectFormat format = ObjectFormat.of(settings.oneOf("s3.format", "json", "avro"),
+        ObjectFormat format = ObjectFormat.of(settings.oneOf("s3.format", "json", "avro", "parquet"),
                 settings.oneOf("s3.compression.type", "none", "gzip"));
-        if (format == ObjectFormat.AVRO && settings.oneOf("s3.compression.type", "none", "gzip").equals("gzip")) {
-            throw new Settings.ConfigurationException("s3.compression.type", "gzip", "applies to s3.format=json only (Avro files compress their blocks)");
+        if (format != ObjectFormat.JSON && format != ObjectFormat.JSON_GZIP
+                && settings.oneOf("s3.compression.type", "none", "gzip").equals("gzip")) {
+            throw new Settings.ConfigurationException("s3.compression.type", "gzip",
+                    "applies to s3.format=json only (Avro compresses its blocks, Parquet its columns: s3.parquet.codec)");
+        }
+        String parquetCodec = settings.oneOf("s3.parquet.codec", "uncompressed", "snappy", "gzip", "zstd");
+        if (format == ObjectFormat.PARQUET && !ObjectFormat.parquetAvailable()) {
+            throw new Settings.ConfigurationException("s3.format", "parquet", "needs the Parquet and Hadoop client jars, "
+                    + "which the default jar leaves out (66 MiB): build the jar with mvn package -Pparquet");
         }
         long partSize = settings.nonNegativeLong("s3.part.size");
         if (partSize < MIN_PART_SIZE) {
@@ -205,7 +212,7 @@ public class PipelineConfiguration implements CamelConfiguration {
         }
         return new S3SinkSettings(settings.optional("s3.topics.dir", "topics"), settings.positiveInt("s3.flush.size"),
                 settings.nonNegativeLong("s3.rotate.interval.ms"), settings.nonNegativeLong("s3.rotate.schedule.interval.ms"),
-                format, partSize, bufferDir, tolerateBadRecords);
+                format, parquetCodec, partSize, bufferDir, tolerateBadRecords);
     }
 
     private static TimestampExtractor timestampExtractor(Settings settings) {

@@ -7,11 +7,12 @@ import java.util.Locale;
 import record.Row;
 import sink.SinkRecord;
 
-/** What an object's bytes are: JSON lines (optionally gzip) or an Avro container file. */
+/** What an object's bytes are: JSON lines (optionally gzip), an Avro container file or a Parquet file. */
 public enum ObjectFormat {
     JSON("json", false),
     JSON_GZIP("json.gz", false),
-    AVRO("avro", true);
+    AVRO("avro", true),
+    PARQUET("parquet", true);
 
     private final String extension;
     private final boolean needsValue;
@@ -31,7 +32,8 @@ public enum ObjectFormat {
         return switch (format.trim().toLowerCase(Locale.ROOT)) {
             case "json" -> gzip ? JSON_GZIP : JSON;
             case "avro" -> AVRO;
-            default -> throw new IllegalArgumentException("s3.format must be json or avro, was '" + format + "'");
+            case "parquet" -> PARQUET;
+            default -> throw new IllegalArgumentException("s3.format must be json, avro or parquet, was '" + format + "'");
         };
     }
 
@@ -44,13 +46,28 @@ public enum ObjectFormat {
         return needsValue;
     }
 
-    /** Starts writing one object to {@code out}; {@code first} is the value of its first record (null for JSON). */
-    public RecordEncoder open(OutputStream out, Row first) throws IOException {
+    /**
+     * Starts writing one object to {@code out}; {@code first} is the value of its first record (null for
+     * JSON); {@code parquetCodec} is Parquet's column compression.
+     */
+    public RecordEncoder open(OutputStream out, Row first, String parquetCodec) throws IOException {
         return switch (this) {
             case JSON -> new JsonLinesEncoder(out, false);
             case JSON_GZIP -> new JsonLinesEncoder(out, true);
             case AVRO -> new AvroEncoder(out, first.schema());
+            case PARQUET -> new ParquetEncoder(out, first.schema(), parquetCodec);
         };
+    }
+
+    /** Parquet needs jars the default build leaves out (see pom.xml): whether they are here. */
+    public static boolean parquetAvailable() {
+        try {
+            Class.forName("org.apache.parquet.avro.AvroParquetWriter", false, ObjectFormat.class.getClassLoader());
+            Class.forName("org.apache.hadoop.conf.Configuration", false, ObjectFormat.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
     }
 
     /** Writes the records of one object, in order. */

@@ -37,7 +37,7 @@ final class OpenObject {
         OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 64 * 1024);
         ObjectFormat.RecordEncoder opened;
         try {
-            opened = settings.format().open(out, firstValue);
+            opened = settings.format().open(out, firstValue, settings.parquetCodec());
         } catch (IOException | RuntimeException e) {
             out.close();
             Files.deleteIfExists(file);

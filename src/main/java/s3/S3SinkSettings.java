@@ -10,7 +10,8 @@ import java.nio.file.Path;
  * @param rotateScheduleMs   close an object this long after it was opened, by the wall clock (0: off)
  * @param partSize           objects larger than this upload in parts of this size (s3.part.size)
  * @param bufferDir          where objects are written until they are complete
+ * @param parquetCodec       Parquet's column compression: uncompressed, snappy, gzip, zstd
  */
 public record S3SinkSettings(String topicsDir, int flushSize, long rotateIntervalMs, long rotateScheduleMs,
-                             ObjectFormat format, long partSize, Path bufferDir, boolean tolerateBadRecords) {
+                             ObjectFormat format, String parquetCodec, long partSize, Path bufferDir, boolean tolerateBadRecords) {
 }

@@ -119,13 +119,16 @@ public final class PipelineBenchmark {
                 "s3.compression.type", "gzip", "s3.group.id", "bench-s3-gzip", "s3.topics.dir", "gzip"),
                 () -> committed("bench-s3-gzip") > 0, () -> committed("bench-s3-gzip") >= lastRecordEnd(TOPIC));
         record("s3 sink gzip: Kafka -> S3", s3gzip.rate(), null);
-        // memory with huge objects: every record of the backlog in one object (s3.flush.size 1,000,000), closed
-        // by the timer once all are in; the buffer file grows, the heap must not
+        // memory with huge objects: every record of the backlog in one object (s3.flush.size 1,000,000, some
+        // 200 MB of JSON), closed by the timer once all are in, in a heap far smaller than the object: the
+        // buffer file grows, the heap must not
+        String hugeXmx = System.getProperty("bench.flush1m.xmx", "64m");
         Stage s3Huge = runStage("s3-flush-1m", Map.of("source.enabled", "false", "mysql.enabled", "false", "s3.flush.size", "1000000",
-                "s3.rotate.schedule.interval.ms", "20000", "s3.group.id", "bench-s3-1m", "s3.topics.dir", "huge"),
+                "s3.rotate.schedule.interval.ms", "20000", "s3.group.id", "bench-s3-1m", "s3.topics.dir", "huge"), hugeXmx,
                 () -> committed("bench-s3-1m") > 0, () -> committed("bench-s3-1m") >= lastRecordEnd(TOPIC));
-        progress("s3 sink with s3.flush.size=1,000,000: peak heap %d MB, largest live heap after a GC %d MB (json stage: %d / %d MB)",
-                s3Huge.peakHeapMb(), s3Huge.maxLiveHeapMb(), s3.peakHeapMb(), s3.maxLiveHeapMb());
+        progress("s3 sink with s3.flush.size=1,000,000 and -Xmx%s: one object of %,d records; peak heap %d MB, largest heap after a GC %d MB",
+                hugeXmx, rows, s3Huge.peakHeapMb(), s3Huge.maxLiveHeapMb());
+        results.put("s3_flush_1m", Map.of("xmx", hugeXmx, "peak_heap_mb", s3Huge.peakHeapMb(), "max_heap_after_gc_mb", s3Huge.maxLiveHeapMb()));
 
         // stage 4: everything at once from a fresh backlog, until the last row is in MySQL and in S3
         String e2eTable = "BENCH_E2E";
@@ -151,10 +154,15 @@ public final class PipelineBenchmark {
     }
 
     private Stage runStage(String name, Map<String, String> overrides, BooleanSupplier started, BooleanSupplier done) throws Exception {
+        return runStage(name, overrides, System.getProperty("bench.pipeline.xmx", "256m"), started, done);
+    }
+
+    private Stage runStage(String name, Map<String, String> overrides, String xmx, BooleanSupplier started, BooleanSupplier done)
+            throws Exception {
         Map<String, String> settings = baseSettings();
         settings.putAll(overrides);
-        progress("stage %s: starting the pipeline JVM", name);
-        Process child = startPipeline(settings, name);
+        progress("stage %s: starting the pipeline JVM (-Xmx%s)", name, xmx);
+        Process child = startPipeline(settings, name, xmx);
         try {
             long start = System.nanoTime();
             long firstProgress = 0;
@@ -207,10 +215,10 @@ public final class PipelineBenchmark {
         return settings;
     }
 
-    private Process startPipeline(Map<String, String> settings, String name) throws IOException {
+    private Process startPipeline(Map<String, String> settings, String name, String xmx) throws IOException {
         List<String> jvmOptions = new ArrayList<>();
         // the heap a production deployment would give it; the report shows what the JVM then really takes
-        jvmOptions.add("-Xmx" + System.getProperty("bench.pipeline.xmx", "256m"));
+        jvmOptions.add("-Xmx" + xmx);
         // extra JVM flags to try, e.g. -Dbench.pipeline.jvm.args="-XX:+UseSerialGC"
         for (String flag : System.getProperty("bench.pipeline.jvm.args", "").trim().split("\\s+")) {
             if (!flag.isEmpty()) {
@@ -479,7 +487,7 @@ public final class PipelineBenchmark {
         Map<String, String> settings = baseSettings();
         settings.putAll(Map.of("source.table.whitelist", name, "mysql.topics", "P_" + name, "s3.enabled", "false",
                 "mysql.group.id", "bench-lat", "source.offsets.topic", "bench_lat_offsets", "source.transactional.id.prefix", "bench-lat"));
-        Process child = startPipeline(settings, "latency");
+        Process child = startPipeline(settings, "latency", System.getProperty("bench.pipeline.xmx", "256m"));
         Map<Long, Long> inserted = new ConcurrentHashMap<>();
         Map<Long, Long> inKafka = new ConcurrentHashMap<>();
         Map<Long, Long> inMySql = new ConcurrentHashMap<>();
@@ -607,7 +615,9 @@ public final class PipelineBenchmark {
         md.append("\nLatency at 1 row/s (ms): insert -> Kafka ").append(results.get("latency_insert_to_kafka_ms"))
                 .append("; insert -> MySQL ").append(results.get("latency_insert_to_mysql_ms")).append('\n');
         md.append("\nPipeline JVM during the end-to-end stage: ").append(results.get("pipeline_jvm_end_to_end")).append('\n');
-        md.append("\nPipeline JVM memory per stage (MB):\n\n| stage | peak RSS | peak heap | largest live heap after a GC |\n|---|---:|---:|---:|\n");
+        md.append("\nPipeline JVM memory per stage (MB; s3-flush-1m: s3.flush.size=1,000,000, all rows in one object, -Xmx")
+                .append(((Map<?, ?>) results.get("s3_flush_1m")).get("xmx")).append("):\n\n")
+                .append("| stage | peak RSS | peak heap | largest heap after a GC |\n|---|---:|---:|---:|\n");
         results.forEach((key, value) -> {
             if (key.startsWith("stage_") && value instanceof Map<?, ?> stage) {
                 md.append("| ").append(key.substring("stage_".length())).append(" | ").append(stage.get("peak_rss_mb")).append(" | ")

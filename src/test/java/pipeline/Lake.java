@@ -17,6 +17,9 @@ import org.apache.avro.Schema;
 import org.apache.avro.file.DataFileStream;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.parquet.avro.AvroParquetReader;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.io.LocalInputFile;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
@@ -55,7 +58,7 @@ final class Lake implements AutoCloseable {
                 .build();
     }
 
-    /** Every object under the prefix with its records as JSON (JSON lines, gzip JSON lines or Avro). */
+    /** Every object under the prefix with its records as JSON (JSON lines, gzip JSON lines, Avro or Parquet). */
     List<StoredObject> objects(String prefix) throws IOException {
         List<StoredObject> objects = new ArrayList<>();
         for (S3Object summary : client.listObjectsV2Paginator(r -> r.bucket(bucket).prefix(prefix)).contents()) {
@@ -67,6 +70,20 @@ final class Lake implements AutoCloseable {
     private List<JsonNode> records(String key) throws IOException {
         List<JsonNode> records = new ArrayList<>();
         try (InputStream content = client.getObject(r -> r.bucket(bucket).key(key))) {
+            if (key.endsWith(".parquet")) {
+                java.nio.file.Path file = java.nio.file.Files.createTempFile("lake", ".parquet");
+                try {
+                    java.nio.file.Files.write(file, content.readAllBytes());
+                    try (ParquetReader<GenericRecord> parquet = AvroParquetReader.<GenericRecord>builder(new LocalInputFile(file)).build()) {
+                        for (GenericRecord record = parquet.read(); record != null; record = parquet.read()) {
+                            records.add(MAPPER.readTree(record.toString()));
+                        }
+                    }
+                } finally {
+                    java.nio.file.Files.deleteIfExists(file);
+                }
+                return records;
+            }
             if (key.endsWith(".avro")) {
                 try (DataFileStream<GenericRecord> avro = new DataFileStream<>(content, new GenericDatumReader<>())) {
                     for (GenericRecord record : avro) {

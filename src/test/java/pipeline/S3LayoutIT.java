@@ -94,6 +94,34 @@ class S3LayoutIT extends OnTheTestStack {
     }
 
     @Test
+    void parquetObjectsHoldTheRowsWithTheirTypes() throws Exception {
+        String table = "LAKE_PARQUET";
+        String topic = "P_" + table;
+        sql("CREATE TABLE \"" + table + "\" (\"index\" BIGSERIAL PRIMARY KEY, \"name\" TEXT NOT NULL, \"balance\" NUMERIC(12,2), "
+                + "\"timestamp\" TIMESTAMP NOT NULL DEFAULT (now() AT TIME ZONE 'utc'))");
+        Map<String, String> settings = lakeOnly(table);
+        settings.put("s3.format", "parquet");
+        settings.put("s3.parquet.codec", "snappy");
+        settings.put("s3.flush.size", "100");
+        try (PipelineRunner ignored = PipelineRunner.start(settings); Lake lake = new Lake(stack, TestStack.BUCKET)) {
+            sql("INSERT INTO \"" + table + "\" (\"name\", \"balance\") SELECT 'user ' || g, g * 1.25 FROM generate_series(1, 250) g");
+            await().atMost(Duration.ofSeconds(60)).until(() -> lake.recordCount("topics/" + topic + "/") >= 250);
+            Thread.sleep(1_000);
+            List<Lake.StoredObject> objects = lake.objects("topics/" + topic + "/");
+            assertThat(objects).extracting(Lake.StoredObject::key).allSatisfy(key -> assertThat(key).endsWith(".parquet"));
+            assertThat(objects.stream().mapToInt(o -> o.lines().size()).max().orElse(0)).isEqualTo(100);
+            Map<Long, JsonNode> byIndex = new java.util.HashMap<>();
+            objects.forEach(o -> o.lines().forEach(line -> assertThat(byIndex.put(line.get("index").asLong(), line)).isNull()));
+            assertThat(byIndex).hasSize(250);
+            assertThat(byIndex.get(7L).get("name").asText()).isEqualTo("user 7");
+            // timestamp-millis: the reader turns it back into an instant, the time of the insert
+            JsonNode timestamp = byIndex.get(7L).get("timestamp");
+            java.time.Instant written = timestamp.isNumber() ? java.time.Instant.ofEpochMilli(timestamp.asLong()) : java.time.Instant.parse(timestamp.asText());
+            assertThat(written).isBetween(java.time.Instant.now().minusSeconds(600), java.time.Instant.now());
+        }
+    }
+
+    @Test
     void timePartitionerFilesRecordsByTheirOwnTimeAndRotatesWhenRecordTimeMovesOn() throws Exception {
         String table = "LAKE_TIME";
         String topic = "P_" + table;
