@@ -1,7 +1,9 @@
 package progress;
 
+import java.util.Deque;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.slf4j.Logger;
@@ -15,9 +17,20 @@ public class PipelineProgress {
 
     private static final Logger LOG = LoggerFactory.getLogger(PipelineProgress.class);
 
+    private static final long RATE_WINDOW_MILLIS = 60_000;
+
     private final Map<String, AtomicLong> totals = new ConcurrentHashMap<>();
     private final Map<String, String> positions = new ConcurrentHashMap<>();
     private final Map<String, Long> reported = new ConcurrentHashMap<>();
+    // (time, totals) taken at every progress tick over the last minute, for rates
+    private final Deque<Sample> samples = new ConcurrentLinkedDeque<>();
+
+    private record Sample(long atMillis, Map<String, Long> totals) {
+    }
+
+    public PipelineProgress() {
+        samples.add(new Sample(System.currentTimeMillis(), Map.of())); // every counter starts at zero
+    }
 
     public void add(String counter, long amount) {
         totals.computeIfAbsent(counter, k -> new AtomicLong()).addAndGet(amount);
@@ -31,6 +44,35 @@ public class PipelineProgress {
     public long total(String counter) {
         AtomicLong total = totals.get(counter);
         return total == null ? 0 : total.get();
+    }
+
+    public String position(String counter) {
+        return positions.get(counter);
+    }
+
+    /**
+     * Per second over about the last minute: the growth since the oldest sample kept, or since start-up
+     * when the pipeline is younger than that.
+     */
+    public double ratePerSecond(String counter) {
+        Sample oldest = samples.peekFirst();
+        if (oldest == null) {
+            return 0;
+        }
+        long elapsed = System.currentTimeMillis() - oldest.atMillis();
+        return elapsed <= 0 ? 0 : (total(counter) - oldest.totals().getOrDefault(counter, 0L)) * 1000.0 / elapsed;
+    }
+
+    /** Takes a sample for the rates (and drops those older than the window), then logs the line. */
+    public void tick() {
+        long now = System.currentTimeMillis();
+        Map<String, Long> snapshot = new java.util.HashMap<>();
+        totals.forEach((counter, total) -> snapshot.put(counter, total.get()));
+        samples.add(new Sample(now, snapshot));
+        while (samples.size() > 2 && now - samples.peekFirst().atMillis() > RATE_WINDOW_MILLIS) {
+            samples.pollFirst();
+        }
+        logIfChanged();
     }
 
     public void logIfChanged() {

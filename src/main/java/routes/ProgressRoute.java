@@ -12,6 +12,6 @@ public class ProgressRoute extends RouteBuilder {
     public void configure() {
         from("timer:" + ROUTE_ID + "?period={{progress.log.interval.ms}}")
                 .routeId(ROUTE_ID)
-                .toF("bean:%s?method=logIfChanged", PipelineConfiguration.PROGRESS);
+                .toF("bean:%s?method=tick", PipelineConfiguration.PROGRESS);
     }
 }

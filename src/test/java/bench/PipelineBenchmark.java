@@ -503,13 +503,18 @@ public final class PipelineBenchmark {
             try (Connection connection = postgres();
                  PreparedStatement insert = connection.prepareStatement("INSERT INTO \"" + name
                          + "\" (\"name\", \"timestamp\") VALUES ('latency probe', now() AT TIME ZONE 'utc') RETURNING \"index\"")) {
+                // one row in each second, at a random moment of it: a fixed 1 s beat would always meet the 1 s poll
+                // timer at the same phase and measure one point of the wait instead of its spread
+                java.util.Random phase = new java.util.Random(42);
+                long start = System.nanoTime();
                 for (int i = 0; i < latencySeconds; i++) {
+                    long at = start + TimeUnit.MILLISECONDS.toNanos(i * 1_000L + phase.nextInt(1_000));
+                    Thread.sleep(Math.max(0, TimeUnit.NANOSECONDS.toMillis(at - System.nanoTime())));
                     long before = System.nanoTime();
                     try (ResultSet rs = insert.executeQuery()) {
                         rs.next();
                         inserted.put(rs.getLong(1), before);
                     }
-                    Thread.sleep(1_000);
                 }
             }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

@@ -195,6 +195,29 @@ class S3SinkIT extends OnTheTestStack {
     }
 
     @Test
+    void wrongCredentialsStopStartUpNamingBucketAndEndpointWithoutTheSecret() throws Exception {
+        Map<String, String> settings = PipelineRunner.settingsFor(stack, "LAKE_CREDENTIALS");
+        settings.put("source.enabled", "false");
+        settings.put("mysql.enabled", "false");
+        String secret = System.getProperty("aws.secretAccessKey");
+        System.setProperty("aws.secretAccessKey", "not-the-secret-key-42");
+        String message = null;
+        try {
+            PipelineRunner.start(settings).close();
+        } catch (Exception e) {
+            Throwable cause = e;
+            while (cause.getCause() != null && !(cause instanceof IllegalStateException)) {
+                cause = cause.getCause();
+            }
+            message = cause.getMessage();
+        } finally {
+            System.setProperty("aws.secretAccessKey", secret);
+        }
+        assertThat(message).contains("bucket '" + TestStack.BUCKET + "' at s3.endpoint=" + stack.connectionProperties().get("s3.endpoint"))
+                .contains("HTTP 403").contains("check the AWS credentials").doesNotContain("not-the-secret-key-42");
+    }
+
+    @Test
     void anS3OutageIsWaitedOutAndEveryRecordArrivesOnce() throws Exception {
         String table = "LAKE_OUTAGE";
         createTable(table);
