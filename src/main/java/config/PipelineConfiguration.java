@@ -36,6 +36,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import console.PipelineConsole;
 import progress.PipelineProgress;
 import record.ConnectJson;
 import s3.BufferFolder;
@@ -78,6 +79,7 @@ public class PipelineConfiguration implements CamelConfiguration {
     public static final String SOURCE_TABLES = "sourceTables";
     public static final String MYSQL_WRITER = "mysqlSinkWriter";
     public static final String S3_WRITER = "s3SinkWriter";
+    public static final String CONSOLE = "pipelineConsole";
     public static final String S3_CLIENT = "s3Client";
     public static final String FAKE_USERS = "fakeUsers";
     /** Kafka client settings passed through to every producer, consumer and admin client. */
@@ -133,6 +135,59 @@ public class PipelineConfiguration implements CamelConfiguration {
             context.getRegistry().bind(S3_WRITER, writer);
             partitionOwnership(context).listen(settings.required("s3.group.id"), writer);
         }
+        if (settings.bool("console.enabled")) {
+            context.getRegistry().bind(CONSOLE, console(context, settings, kafkaClient, progress));
+        }
+    }
+
+    /** The console sees the flows that run and asks each system they use whether it answers. */
+    private PipelineConsole console(CamelContext context, Settings settings, Properties kafkaClient, PipelineProgress progress) {
+        Map<String, PipelineConsole.SystemCheck> systems = new java.util.LinkedHashMap<>();
+        List<String> sourceTables = List.of();
+        if (settings.bool("source.enabled")) {
+            sourceTables = settings.list("source.table.whitelist");
+            DataSource postgres = dataSource("source", settings, 2);
+            systems.put("postgresql", () -> checkDatabase(postgres));
+        }
+        String mysqlGroup = null;
+        String mysqlTable = null;
+        DataSource mysql = null;
+        if (settings.bool("mysql.enabled")) {
+            mysqlGroup = settings.required("mysql.group.id");
+            mysqlTable = settings.required("mysql.table.name.format").replace("${topic}", settings.list("mysql.topics").get(0));
+            DataSource pool = dataSource("mysql", settings, 4);
+            mysql = pool;
+            systems.put("mysql", () -> checkDatabase(pool));
+        }
+        String s3Group = null;
+        S3SinkWriter s3Writer = null;
+        if (settings.bool("s3.enabled")) {
+            s3Group = settings.required("s3.group.id");
+            s3Writer = context.getRegistry().lookupByNameAndType(S3_WRITER, S3SinkWriter.class);
+            S3Client client = context.getRegistry().lookupByNameAndType(S3_CLIENT, S3Client.class);
+            String bucket = settings.required("s3.bucket.name");
+            systems.put("s3", () -> client.headBucket(r -> r.bucket(bucket)));
+        }
+        PipelineConsole[] console = new PipelineConsole[1];
+        Map<String, PipelineConsole.SystemCheck> withKafka = new java.util.LinkedHashMap<>();
+        withKafka.put("kafka", () -> console[0].checkKafka());
+        withKafka.putAll(systems);
+        console[0] = new PipelineConsole(context, progress, kafkaClient,
+                new PipelineConsole.Layout(sourceTables, mysqlGroup, mysqlTable, s3Group), mysql, s3Writer,
+                settings.optional("console.token", ""), withKafka);
+        resources.add(console[0]::close);
+        LOG.info("Console on http://{}:{}/ (health /health/live and /health/ready, metrics /metrics){}",
+                settings.required("console.host"), settings.required("console.port"),
+                settings.optional("console.token", "").isEmpty() ? "" : "; pause and resume need console.token");
+        return console[0];
+    }
+
+    private static void checkDatabase(DataSource dataSource) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            if (!connection.isValid(2)) {
+                throw new SQLException("connection not valid");
+            }
+        }
     }
 
     /** Checks every setting of the enabled flows before anything connects, so a typo fails fast and alone. */
@@ -146,6 +201,10 @@ public class PipelineConfiguration implements CamelConfiguration {
         settings.positiveInt("sink.retry.max");
         settings.positiveInt("sink.retry.initial.delay.ms");
         settings.positiveInt("sink.retry.max.delay.ms");
+        if (settings.bool("console.enabled")) {
+            settings.required("console.host");
+            settings.positiveInt("console.port");
+        }
         if (settings.bool("generator.enabled")) {
             settings.required("generator.table");
             settings.positiveInt("generator.rate.per.second");

@@ -25,6 +25,7 @@ public class MySqlSinkRoute extends RouteBuilder {
                 .process(PipelineConfiguration.MYSQL_WRITER)
                 .filter(simple("${body.size} > 0"))
                     .to(SinkEndpoints.deadLetterTopic())
+                    .to("bean:" + PipelineConfiguration.PROGRESS + "?method=add('mysql dead letters', ${body.size})")
                 .end()
                 .process(KafkaBatch::commitOffsets);
     }

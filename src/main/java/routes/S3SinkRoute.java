@@ -33,6 +33,7 @@ public class S3SinkRoute extends RouteBuilder {
                 .filter(simple("${body.deadLetters.size} > 0"))
                     .setBody(simple("${body.deadLetters}"))
                     .to(SinkEndpoints.deadLetterTopic())
+                    .to("bean:" + PipelineConfiguration.PROGRESS + "?method=add('s3 dead letters', ${body.size})")
                 .end()
                 .bean(writer, "commitOffsets");         // up to the first record not yet in S3
 

@@ -1,7 +1,9 @@
 package routes;
 
+import config.PipelineConfiguration;
 import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteConfigurationBuilder;
+import progress.PipelineProgress;
 import sink.SinkFailures;
 import sink.SinkHaltException;
 
@@ -20,6 +22,10 @@ public class SinkErrorHandling extends RouteConfigurationBuilder {
                 // MySQL or S3 unreachable, restarting or answering 5xx: write the same batch again after growing
                 // pauses; when those run out the consumer re-reads the batch from the last committed offset
                 .onException(Exception.class)
+                    // counted per attempt, per flow ("mysql-sink errors"), for the console and metrics
+                    .onRedelivery(exchange -> exchange.getContext().getRegistry()
+                            .lookupByNameAndType(PipelineConfiguration.PROGRESS, PipelineProgress.class)
+                            .add(exchange.getFromRouteId() + " errors", 1))
                     .maximumRedeliveries("{{sink.retry.max}}")
                     .redeliveryDelay("{{sink.retry.initial.delay.ms}}")
                     .useExponentialBackOff()

@@ -59,6 +59,12 @@ public class S3SinkWriter implements PartitionOwnership.Listener, AutoCloseable 
     /** Commit metadata: the wall-clock time of the oldest object open at the commit (Wallclock partitioning). */
     private static final String OPEN_SINCE = "open-since=";
 
+    /** An object this sink uploaded: for the console's list of the newest. */
+    public record Uploaded(String key, long size, String uploadedAt) {
+    }
+
+    private static final int RECENT_UPLOADS = 10;
+
     /** What a batch or a rotation produced: records now in S3, and records for the dead-letter topic. */
     public record Written(int uploadedRecords, List<Message> deadLetters) {
     }
@@ -94,6 +100,7 @@ public class S3SinkWriter implements PartitionOwnership.Listener, AutoCloseable 
     // records polled before a partition was (re)assigned are stale: another owner may have written them
     private final Map<TopicPartition, Long> assignedAtMillis = new HashMap<>();
     private boolean lastUploadFailed;
+    private final java.util.Deque<Uploaded> recentUploads = new java.util.ArrayDeque<>();
     // commits while no batch comes (the consumer thread only runs this sink's code when records arrive):
     // a transactional producer commits for the consumer's group membership, as exactly-once Kafka apps do
     private final Supplier<Producer<byte[], byte[]>> idleCommitProducerFactory;
@@ -439,8 +446,13 @@ public class S3SinkWriter implements PartitionOwnership.Listener, AutoCloseable 
         for (PartitionState state : partitions.values()) {
             for (Iterator<ClosedObject> it = state.toUpload.iterator(); it.hasNext(); ) {
                 ClosedObject object = it.next();
+                long size = fileSize(object);
                 uploads.upload(object.key(), object.file(), Map.of(UploadedObjects.LAST_OFFSET, Long.toString(object.lastOffset())));
                 lastUploadFailed = false;
+                recentUploads.addFirst(new Uploaded(object.key(), size, java.time.Instant.ofEpochMilli(clock.getAsLong()).toString()));
+                if (recentUploads.size() > RECENT_UPLOADS) {
+                    recentUploads.removeLast();
+                }
                 it.remove();
                 object.discard();
                 state.uploadedSinceCommit.add(new StoredRange(object.key(), object.startOffset(), object.lastOffset()));
@@ -448,6 +460,19 @@ public class S3SinkWriter implements PartitionOwnership.Listener, AutoCloseable 
             }
         }
         return uploaded;
+    }
+
+    private static long fileSize(ClosedObject object) {
+        try {
+            return java.nio.file.Files.size(object.file());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The objects this sink uploaded last, newest first. */
+    public synchronized List<Uploaded> recentUploads() {
+        return List.copyOf(recentUploads);
     }
 
     private static void discard(PartitionState state) {

@@ -102,6 +102,7 @@ public class TablePoller {
             return sent;
         } catch (SQLException | RuntimeException e) {
             consecutiveFailures++;
+            progress.add("source-" + settings.name() + " errors", 1);
             Duration backoff = MIN_BACKOFF.multipliedBy(1L << Math.min(consecutiveFailures - 1, 10));
             backoff = backoff.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff;
             nextAttemptNanos = System.nanoTime() + backoff.toNanos();

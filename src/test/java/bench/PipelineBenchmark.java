@@ -143,6 +143,7 @@ public final class PipelineBenchmark {
                 "seconds", endToEnd.seconds()));
 
         measureLatency();
+        measureConsoleCost();
         write();
     }
 
@@ -211,6 +212,7 @@ public final class PipelineBenchmark {
         settings.put("source.offsets.topic", "bench_offsets");
         settings.put("source.transactional.id.prefix", "bench");
         settings.put("generator.enabled", "false");
+        settings.put("console.enabled", "false");
         settings.put("progress.log.interval.ms", "5000");
         return settings;
     }
@@ -479,6 +481,58 @@ public final class PipelineBenchmark {
     // ---------------------------------------------------------------------------------------------
     // latency at a steady 1 row/s
 
+    /**
+     * What the open console page costs the pipeline: its JVM's CPU over a minute at 10 rows/s with no page,
+     * then over a minute with the page open in headless Chromium (refreshing every 2 s). Skipped without
+     * Debian's chromium and chromium-driver.
+     */
+    private void measureConsoleCost() throws Exception {
+        if (!Files.isExecutable(Path.of("/usr/bin/chromium")) || !Files.isExecutable(Path.of("/usr/bin/chromedriver"))) {
+            progress("console cost: skipped, no /usr/bin/chromium and /usr/bin/chromedriver (apt-get install chromium chromium-driver)");
+            return;
+        }
+        int seconds = Integer.getInteger("bench.console.seconds", 60);
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+        }
+        Map<String, String> settings = baseSettings();
+        settings.putAll(Map.of("generator.enabled", "true", "generator.table", "BENCH_CONSOLE", "generator.rate.per.second", "10",
+                "source.table.whitelist", "BENCH_CONSOLE", "mysql.topics", "P_BENCH_CONSOLE", "s3.topics", "P_BENCH_CONSOLE",
+                "console.enabled", "true", "console.port", Integer.toString(port)));
+        settings.putAll(Map.of("mysql.group.id", "bench-console-mysql", "s3.group.id", "bench-console-s3",
+                "source.offsets.topic", "bench_console_offsets", "source.transactional.id.prefix", "bench-console"));
+        Process child = startPipeline(settings, "console", System.getProperty("bench.pipeline.xmx", "256m"));
+        try {
+            Thread.sleep(15_000); // started, and the first minute's JIT work mostly done
+            progress("console cost: %d s without the page", seconds);
+            double before = cpuSeconds(child.pid());
+            Thread.sleep(seconds * 1000L);
+            double closed = cpuSeconds(child.pid()) - before;
+            org.openqa.selenium.chrome.ChromeOptions options = new org.openqa.selenium.chrome.ChromeOptions().setBinary("/usr/bin/chromium")
+                    .addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage");
+            org.openqa.selenium.WebDriver browser = new org.openqa.selenium.chrome.ChromeDriver(
+                    new org.openqa.selenium.chrome.ChromeDriverService.Builder().usingDriverExecutable(new java.io.File("/usr/bin/chromedriver")).build(),
+                    options);
+            try {
+                browser.get("http://127.0.0.1:" + port + "/");
+                progress("console cost: %d s with the page open", seconds);
+                double start = cpuSeconds(child.pid());
+                Thread.sleep(seconds * 1000L);
+                double open = cpuSeconds(child.pid()) - start;
+                results.put("console_cost", Map.of("seconds", seconds, "cpu_seconds_page_closed", closed, "cpu_seconds_page_open", open,
+                        "cpu_percent_page_closed", Math.round(closed * 1000 / seconds) / 10.0,
+                        "cpu_percent_page_open", Math.round(open * 1000 / seconds) / 10.0));
+                progress("console cost: pipeline JVM CPU %.1f s per %d s without the page, %.1f s with it open", closed, seconds, open);
+            } finally {
+                browser.quit();
+            }
+        } finally {
+            child.destroy();
+            child.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
     private void measureLatency() throws Exception {
         String name = "BENCH_LAT";
         try (Connection connection = postgres(); Statement statement = connection.createStatement()) {
@@ -620,6 +674,9 @@ public final class PipelineBenchmark {
         md.append("\nLatency at 1 row/s (ms): insert -> Kafka ").append(results.get("latency_insert_to_kafka_ms"))
                 .append("; insert -> MySQL ").append(results.get("latency_insert_to_mysql_ms")).append('\n');
         md.append("\nPipeline JVM during the end-to-end stage: ").append(results.get("pipeline_jvm_end_to_end")).append('\n');
+        if (results.containsKey("console_cost")) {
+            md.append("\nConsole page's cost at 10 rows/s (pipeline JVM CPU): ").append(results.get("console_cost")).append('\n');
+        }
         md.append("\nPipeline JVM memory per stage (MB; s3-flush-1m: s3.flush.size=1,000,000, all rows in one object, -Xmx")
                 .append(((Map<?, ?>) results.get("s3_flush_1m")).get("xmx")).append("):\n\n")
                 .append("| stage | peak RSS | peak heap | largest heap after a GC |\n|---|---:|---:|---:|\n");

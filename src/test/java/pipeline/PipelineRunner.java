@@ -32,6 +32,7 @@ final class PipelineRunner implements AutoCloseable {
         props.put("s3.group.id", "s3_" + table);
         props.put("errors.deadletterqueue.topic.name", "dlq_" + table);
         props.put("generator.enabled", "false");
+        props.put("console.enabled", "false"); // ConsoleIT turns it on, on a free port
         props.put("source.poll.interval.ms", "200");
         props.put("s3.rotate.schedule.interval.ms", "1000");
         return props;

@@ -1,0 +1,178 @@
+package pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+import localstack.EmbeddedS3;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The console in a real browser: Debian's headless Chromium driven through Debian's chromedriver (never
+ * a downloaded one), against the application running on the embedded stack.
+ */
+class ConsoleIT extends OnTheTestStack {
+
+    private static final String CHROMIUM = "/usr/bin/chromium";
+    private static final String CHROMEDRIVER = "/usr/bin/chromedriver";
+    private static final String TOKEN = "console-test-token";
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static WebDriver chromium() {
+        assertThat(Path.of(CHROMIUM)).as("Debian's chromium package (apt-get install chromium chromium-driver)").exists();
+        assertThat(Path.of(CHROMEDRIVER)).as("Debian's chromium-driver package").exists();
+        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM)
+                .addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1000");
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(Path.of(CHROMEDRIVER).toFile()).build();
+        return new ChromeDriver(service, options);
+    }
+
+    private static long number(WebElement cell) {
+        String text = cell.getText().replace(",", "");
+        return text.isEmpty() || text.equals("–") ? 0 : Long.parseLong(text);
+    }
+
+    private static boolean click(WebDriver browser, String css) {
+        browser.findElement(By.cssSelector(css)).click();
+        return true;
+    }
+
+    private static HttpResponse<String> post(String url, String token) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.noBody());
+        if (token != null) {
+            request.header("X-Console-Token", token);
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String get(String url) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    @Test
+    void theOverviewCountsTheFlowsShowsMessagesAndPausesAndResumesTheMySqlSink() throws Exception {
+        long started = System.nanoTime();
+        String table = "CONSOLE_USERS";
+        int port = freePort();
+        String base = "http://127.0.0.1:" + port + "/";
+        Map<String, String> settings = PipelineRunner.settingsFor(stack, table);
+        settings.put("generator.enabled", "true");
+        settings.put("generator.table", table);
+        settings.put("generator.rate.per.second", "5");
+        settings.put("console.enabled", "true");
+        settings.put("console.port", Integer.toString(port));
+        settings.put("console.token", TOKEN);
+        try (PipelineRunner ignored = PipelineRunner.start(settings); Records records = new Records(stack.kafka().bootstrapServers())) {
+            // a value that would run if the page put it in as HTML
+            records.send("console_xss", "k", "<script>window.pwned = true</script><img src=x onerror=\"window.pwned = true\">");
+            WebDriver browser = chromium();
+            try {
+                browser.get(base);
+                // the page redraws its tables every 2 s: an element found a moment ago may be gone
+                WebDriverWait wait = (WebDriverWait) new WebDriverWait(browser, Duration.ofSeconds(60))
+                        .ignoring(StaleElementReferenceException.class);
+                for (String flow : List.of("source-" + table, "mysql-sink", "s3-sink")) {
+                    wait.until(b -> number(b.findElement(By.cssSelector("#flow-" + flow + " .out"))) > 0);
+                }
+                wait.until(b -> b.findElement(By.cssSelector("#flow-mysql-sink .state")).getText().equals("Started"));
+                wait.until(b -> b.findElement(By.id("health")).getText().equals("ready: UP"));
+                wait.until(b -> !b.findElements(By.cssSelector("#objects tbody tr")).isEmpty());
+                Path screenshot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
+                Files.createDirectories(Path.of("target"));
+                Files.copy(screenshot, Path.of("target", "console-overview.png"), StandardCopyOption.REPLACE_EXISTING);
+
+                // browse the topic and read a message: key, pretty-printed value
+                wait.until(b -> !b.findElements(By.id("topic-P_" + table)).isEmpty());
+                wait.until(b -> click(b, "#topic-P_" + table));
+                wait.until(b -> !b.findElements(By.cssSelector("#messages .message .value")).isEmpty());
+                String value = browser.findElement(By.cssSelector("#messages .message .value")).getText();
+                assertThat(value).contains("\"payload\" : {").contains("\"index\" :");
+
+                // a value with markup is shown as text and never runs
+                wait.until(b -> !b.findElements(By.id("topic-console_xss")).isEmpty());
+                wait.until(b -> click(b, "#topic-console_xss"));
+                wait.until(b -> b.findElements(By.cssSelector("#messages .message .value")).stream()
+                        .anyMatch(e -> e.getText().contains("<script>window.pwned = true</script>")));
+                assertThat(((JavascriptExecutor) browser).executeScript("return window.pwned === undefined")).isEqualTo(true);
+
+                // pause the MySQL sink: its row count stops; resume: it moves again
+                browser.findElement(By.id("token")).sendKeys(TOKEN);
+                ((JavascriptExecutor) browser).executeScript("document.getElementById('token').dispatchEvent(new Event('change'))");
+                wait.until(b -> click(b, "#flow-mysql-sink .toggle"));
+                wait.until(b -> b.findElement(By.cssSelector("#flow-mysql-sink .state")).getText().equals("Suspended"));
+                Thread.sleep(2_500); // a batch in flight when it paused may still land
+                long pausedRows = number(browser.findElement(By.id("mysql-rows")));
+                Thread.sleep(4_000);
+                assertThat(number(browser.findElement(By.id("mysql-rows")))).as("rows while paused").isEqualTo(pausedRows);
+                assertThat(get(base + "health/ready")).contains("\"status\":\"DOWN\"").contains("\"mysql-sink\":\"Suspended\"");
+                wait.until(b -> click(b, "#flow-mysql-sink .toggle"));
+                wait.until(b -> b.findElement(By.cssSelector("#flow-mysql-sink .state")).getText().equals("Started"));
+                wait.until(b -> number(b.findElement(By.id("mysql-rows"))) > pausedRows);
+            } finally {
+                browser.quit();
+            }
+
+            // machine interfaces: health for probes, Prometheus metrics, the token, no secrets anywhere
+            assertThat(get(base + "health/live")).contains("\"status\":\"UP\"");
+            assertThat(get(base + "health/ready")).contains("\"status\":\"UP\"").contains("\"kafka\":\"UP\"").contains("\"s3\":\"UP\"");
+            String metrics = get(base + "metrics");
+            assertThat(metrics).contains("pipeline_records_out_total{flow=\"mysql-sink\"}").contains("pipeline_consumer_lag{flow=\"s3-sink\"}")
+                    .contains("pipeline_dead_letters_total{flow=\"mysql-sink\"}").contains("jvm_memory_used_bytes");
+            assertThat(post(base + "api/flows/mysql-sink/pause", null).statusCode()).isEqualTo(401);
+            assertThat(post(base + "api/flows/mysql-sink/pause", "wrong").statusCode()).isEqualTo(401);
+            assertThat(post(base + "api/flows/no-such-flow/pause", TOKEN).statusCode()).isEqualTo(400);
+            for (String path : List.of("", "api/flows", "api/topics", "api/groups", "api/sinks", "health/ready", "metrics",
+                    "api/topics/P_" + table + "/messages?partition=0")) {
+                assertThat(get(base + path)).as(path).doesNotContain(EmbeddedS3.SECRET_KEY).doesNotContain(TOKEN);
+            }
+            // bound to 127.0.0.1 only: another address of this machine is refused
+            for (NetworkInterface network : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                for (InetAddress address : Collections.list(network.getInetAddresses())) {
+                    if (!address.isLoopbackAddress() && address.getAddress().length == 4) {
+                        try (Socket socket = new Socket()) {
+                            socket.connect(new InetSocketAddress(address, port), 1_000);
+                            throw new AssertionError("console answered on " + address);
+                        } catch (IOException refused) {
+                            // expected
+                        }
+                    }
+                }
+            }
+        }
+        System.out.printf("ConsoleIT: browser test took %.1f s%n", (System.nanoTime() - started) / 1e9);
+    }
+}
