@@ -86,7 +86,7 @@ class ConsoleIT extends OnTheTestStack {
     @Test
     void theOverviewCountsTheFlowsShowsMessagesAndPausesAndResumesTheMySqlSink() throws Exception {
         long started = System.nanoTime();
-        String table = "CONSOLE_USERS";
+        String table = "USERS"; // the topic P_USERS, as in a real run
         int port = freePort();
         String base = "http://127.0.0.1:" + port + "/";
         Map<String, String> settings = PipelineRunner.settingsFor(stack, table);
