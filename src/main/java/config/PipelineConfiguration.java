@@ -136,6 +136,7 @@ public class PipelineConfiguration implements CamelConfiguration {
             partitionOwnership(context).listen(settings.required("s3.group.id"), writer);
         }
         if (settings.bool("console.enabled")) {
+            requireFreePort(settings.required("console.host"), settings.positiveInt("console.port"));
             context.getRegistry().bind(CONSOLE, console(context, settings, kafkaClient, progress));
         }
     }
@@ -180,6 +181,20 @@ public class PipelineConfiguration implements CamelConfiguration {
                 settings.required("console.host"), settings.required("console.port"),
                 settings.optional("console.token", "").isEmpty() ? "" : "; pause and resume need console.token");
         return console[0];
+    }
+
+    /**
+     * Vert.x only warns when it cannot bind and the pipeline would run without its console, health and
+     * metrics: a busy port stops start-up instead, naming the property.
+     */
+    private static void requireFreePort(String host, int port) {
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new java.net.InetSocketAddress(host, port));
+        } catch (java.io.IOException e) {
+            throw new Settings.ConfigurationException("console.port", Integer.toString(port),
+                    "cannot be used on " + host + " (" + e.getMessage() + "): another program listens there; choose another port or console.enabled=false");
+        }
     }
 
     private static void checkDatabase(DataSource dataSource) throws SQLException {
