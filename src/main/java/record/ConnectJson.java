@@ -138,42 +138,127 @@ public final class ConnectJson {
     }
 
     /**
-     * Finds the schema and payload of an envelope without building a tree of the schema (the larger part
-     * of every record), by their positions in the text. A plain object is its own payload.
+     * Finds the schema and payload of an envelope by their positions in the text, with a scanner that
+     * only matches quotes and brackets: the schema (most of every record's bytes) is never tokenized
+     * here. What is kept is checked by Jackson afterwards (the payload always; the schema when it is
+     * parsed, once per distinct text). A plain object is its own payload.
      */
     private static Parts split(String text) {
-        try (JsonParser parser = FACTORY.createParser(text)) {
-            if (parser.nextToken() != JsonToken.START_OBJECT) {
-                throw new RecordFormatException("not a JSON object");
-            }
-            String schemaText = null;
-            String payloadText = null;
-            boolean payloadIsNull = false;
-            int fields = 0;
-            while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                String name = parser.currentName();
-                JsonToken value = parser.nextToken();
+        int length = text.length();
+        int i = skipWhitespace(text, 0);
+        if (i >= length || text.charAt(i) != '{') {
+            throw isJson(text) ? new RecordFormatException("not a JSON object") : new RecordFormatException("not JSON: not an object");
+        }
+        String schemaText = null;
+        String payloadText = null;
+        boolean payloadIsNull = false;
+        int fields = 0;
+        i = skipWhitespace(text, i + 1);
+        if (i < length && text.charAt(i) == '}') {
+            i++;
+        } else {
+            while (true) {
+                if (i >= length || text.charAt(i) != '"') {
+                    throw new RecordFormatException("not JSON: a field name was expected at character " + i);
+                }
+                int nameEnd = skipString(text, i);
+                String name = text.substring(i + 1, nameEnd - 1);
+                i = skipWhitespace(text, nameEnd);
+                if (i >= length || text.charAt(i) != ':') {
+                    throw new RecordFormatException("not JSON: ':' was expected at character " + i);
+                }
+                int valueStart = skipWhitespace(text, i + 1);
+                int valueEnd = skipValue(text, valueStart);
                 fields++;
-                int start = (int) parser.currentTokenLocation().getCharOffset();
-                parser.skipChildren();
-                int end = (int) parser.currentLocation().getCharOffset();
-                if (SCHEMA.equals(name) && value == JsonToken.START_OBJECT) {
-                    schemaText = text.substring(start, end);
+                if (SCHEMA.equals(name) && text.charAt(valueStart) == '{') {
+                    schemaText = text.substring(valueStart, valueEnd);
                 } else if (PAYLOAD.equals(name)) {
-                    payloadIsNull = value == JsonToken.VALUE_NULL;
-                    payloadText = text.substring(start, end);
+                    payloadText = text.substring(valueStart, valueEnd);
+                    payloadIsNull = payloadText.equals("null");
+                }
+                i = skipWhitespace(text, valueEnd);
+                if (i < length && text.charAt(i) == ',') {
+                    i = skipWhitespace(text, i + 1);
+                } else if (i < length && text.charAt(i) == '}') {
+                    i++;
+                    break;
+                } else {
+                    throw new RecordFormatException("not JSON: ',' or '}' was expected at character " + i);
                 }
             }
-            if (parser.nextToken() != null) {
-                throw new RecordFormatException("not JSON: text after the object");
-            }
-            boolean envelope = fields == 2 && schemaText != null && payloadText != null;
-            return envelope ? new Parts(schemaText, payloadText, payloadIsNull, true) : new Parts(null, text.trim(), false, false);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new RecordFormatException("not JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
+        if (skipWhitespace(text, i) != length) {
+            throw new RecordFormatException("not JSON: text after the object");
+        }
+        boolean envelope = fields == 2 && schemaText != null && payloadText != null;
+        return envelope ? new Parts(schemaText, payloadText, payloadIsNull, true) : new Parts(null, text.trim(), false, false);
+    }
+
+    private static boolean isJson(String text) {
+        try (JsonParser parser = FACTORY.createParser(text)) {
+            while (parser.nextToken() != null) {
+                // tokenize to the end
+            }
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static int skipWhitespace(String text, int i) {
+        while (i < text.length() && Character.isWhitespace(text.charAt(i))) {
+            i++;
+        }
+        return i;
+    }
+
+    /** From an opening quote to just after its closing quote, stepping over escapes. */
+    private static int skipString(String text, int i) {
+        for (int j = i + 1; j < text.length(); j++) {
+            char c = text.charAt(j);
+            if (c == '\\') {
+                j++;
+            } else if (c == '"') {
+                return j + 1;
+            }
+        }
+        throw new RecordFormatException("not JSON: a string does not end");
+    }
+
+    /** Just after the value starting at i: an object or array (by matching brackets), a string or a literal. */
+    private static int skipValue(String text, int i) {
+        if (i >= text.length()) {
+            throw new RecordFormatException("not JSON: a value was expected");
+        }
+        char first = text.charAt(i);
+        if (first == '"') {
+            return skipString(text, i);
+        }
+        if (first == '{' || first == '[') {
+            int depth = 0;
+            for (int j = i; j < text.length(); j++) {
+                char c = text.charAt(j);
+                if (c == '"') {
+                    j = skipString(text, j) - 1;
+                } else if (c == '{' || c == '[') {
+                    depth++;
+                } else if (c == '}' || c == ']') {
+                    depth--;
+                    if (depth == 0) {
+                        return j + 1;
+                    }
+                }
+            }
+            throw new RecordFormatException("not JSON: an object or array does not end");
+        }
+        int j = i;
+        while (j < text.length() && ",}] \t\r\n".indexOf(text.charAt(j)) < 0) {
+            j++;
+        }
+        if (j == i) {
+            throw new RecordFormatException("not JSON: a value was expected at character " + i);
+        }
+        return j;
     }
 
     /**
@@ -234,6 +319,7 @@ public final class ConnectJson {
     public static String payloadLine(String text) {
         Parts parts = split(text);
         String payload = parts.payloadText();
+        requireJson(payload);
         if (payload.indexOf('\n') >= 0 || payload.indexOf('\r') >= 0) {
             try {
                 return MAPPER.readTree(payload).toString();
@@ -242,6 +328,19 @@ public final class ConnectJson {
             }
         }
         return payload;
+    }
+
+    /** Tokenizes the text to its end (no tree): what the data lake stores verbatim must be JSON. */
+    private static void requireJson(String text) {
+        try (JsonParser parser = FACTORY.createParser(text)) {
+            while (parser.nextToken() != null) {
+                // tokenize to the end
+            }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new RecordFormatException("not JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     static RecordSchema parseSchema(JsonNode schemaNode) {

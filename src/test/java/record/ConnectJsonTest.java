@@ -139,4 +139,24 @@ class ConnectJsonTest {
         assertThat(second.get("index")).isEqualTo(43L);
         assertThat(second.get("name")).isNull();
     }
+
+    @Test
+    void findsThePayloadPastBracesQuotesAndEscapesInsideStrings() {
+        String tricky = "{\"schema\":{\"type\":\"struct\",\"name\":\"a}\\\"b{[\",\"fields\":[{\"type\":\"string\",\"field\":\"s\"}]},"
+                + "\"payload\":{\"s\":\"} \\\" {\\\\\",\"list\":[1,[2,{\"x\":\"]\"}]]}}";
+        assertThat(ConnectJson.payloadLine(tricky)).isEqualTo("{\"s\":\"} \\\" {\\\\\",\"list\":[1,[2,{\"x\":\"]\"}]]}");
+        assertThat(ConnectJson.read(tricky).get("s")).isEqualTo("} \" {\\");
+    }
+
+    @Test
+    void whatTheDataLakeWouldStoreMustBeJson() {
+        String schema = "{\"type\":\"struct\",\"fields\":[]}";
+        for (String bad : List.of("{\"schema\":" + schema + ",\"payload\":{bad}}", "{\"schema\":" + schema + ",\"payload\":{\"a\":tru}}",
+                "{\"a\": 1", "{\"a\": \"open}", "{\"a\" 1}", "{\"a\": 1,}", "{\"a\": 1} {}", "", "   ")) {
+            assertThatThrownBy(() -> ConnectJson.payloadLine(bad)).as(bad).isInstanceOf(RecordFormatException.class)
+                    .hasMessageStartingWith("not");
+        }
+        assertThat(ConnectJson.payloadLine("{\"schema\":" + schema + ",\"payload\":null}")).isEqualTo("null");
+        assertThat(ConnectJson.read("{\"schema\":" + schema + ",\"payload\":null}")).isNull();
+    }
 }
