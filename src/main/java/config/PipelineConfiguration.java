@@ -169,18 +169,14 @@ public class PipelineConfiguration implements CamelConfiguration {
             String bucket = settings.required("s3.bucket.name");
             systems.put("s3", () -> client.headBucket(r -> r.bucket(bucket)));
         }
-        PipelineConsole[] console = new PipelineConsole[1];
-        Map<String, PipelineConsole.SystemCheck> withKafka = new java.util.LinkedHashMap<>();
-        withKafka.put("kafka", () -> console[0].checkKafka());
-        withKafka.putAll(systems);
-        console[0] = new PipelineConsole(context, progress, kafkaClient,
+        PipelineConsole console = new PipelineConsole(context, progress, kafkaClient,
                 new PipelineConsole.Layout(sourceTables, mysqlGroup, mysqlTable, s3Group), mysql, s3Writer,
-                settings.optional("console.token", ""), withKafka);
-        resources.add(console[0]::close);
+                settings.optional("console.token", ""), systems);
+        resources.add(console::close);
         LOG.info("Console on http://{}:{}/ (health /health/live and /health/ready, metrics /metrics){}",
                 settings.required("console.host"), settings.required("console.port"),
                 settings.optional("console.token", "").isEmpty() ? "" : "; pause and resume need console.token");
-        return console[0];
+        return console;
     }
 
     /**

@@ -22,6 +22,7 @@ import java.util.stream.Collectors;
 
 import javax.sql.DataSource;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import org.apache.camel.CamelContext;
@@ -58,9 +59,12 @@ public class PipelineConsole {
     private static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(5);
     private static final int MESSAGES_PER_PAGE = 20;
 
-    /** A flow as the overview shows it. {@code position}: a source's offset, a sink's consumer lag. */
+    /**
+     * A flow as the overview shows it. {@code position}: a source's offset, a sink's consumer lag as text;
+     * {@code lag} the same lag as a number for the metrics (0 for a source), not part of the JSON.
+     */
     public record Flow(String id, String state, long recordsIn, long recordsOut, long ratePerSecond, long errors,
-                       long deadLetters, String position) {
+                       long deadLetters, String position, @JsonIgnore long lag) {
     }
 
     public record PartitionRange(int partition, long beginning, long end) {
@@ -116,7 +120,9 @@ public class PipelineConsole {
     public PipelineConsole(CamelContext context, PipelineProgress progress, Properties kafkaClient, Layout layout,
                            DataSource mysql, S3SinkWriter s3, String token, Map<String, SystemCheck> systems) {
         this.token = token == null || token.isEmpty() ? null : token.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        this.systems = new LinkedHashMap<>(systems);
+        this.systems = new LinkedHashMap<>();
+        this.systems.put("kafka", this::checkKafka); // the console's own admin client asks
+        this.systems.putAll(systems);
         this.context = context;
         this.progress = progress;
         this.kafkaClient = kafkaClient;
@@ -134,7 +140,7 @@ public class PipelineConsole {
             String counter = "source " + table + " rows";
             String id = "source-" + table;
             flows.add(new Flow(id, state(id), progress.total(counter), progress.total(counter), rate(counter),
-                    progress.total(id + " errors"), 0, progress.position(counter)));
+                    progress.total(id + " errors"), 0, progress.position(counter), 0));
         }
         if (layout.mysqlGroup() != null) {
             flows.add(sinkFlow("mysql-sink", "mysql rows", "mysql dead letters", layout.mysqlGroup()));
@@ -149,7 +155,7 @@ public class PipelineConsole {
         long out = progress.total(written);
         long dead = progress.total(deadLetters);
         long lag = groups(Set.of(group)).stream().flatMap(g -> g.partitions().stream()).mapToLong(GroupPartition::lag).sum();
-        return new Flow(id, state(id), out + dead, out, rate(written), progress.total(id + " errors"), dead, "lag " + lag);
+        return new Flow(id, state(id), out + dead, out, rate(written), progress.total(id + " errors"), dead, "lag " + lag, lag);
     }
 
     private long rate(String counter) {
@@ -379,7 +385,7 @@ public class PipelineConsole {
             Gauge.builder("pipeline.running", this, c -> c.flowValue(id, f -> "Started".equals(f.state()) ? 1 : 0)).tag("flow", id)
                     .description("1 while the flow runs, 0 when paused or stopped").register(registry);
             if (!id.startsWith("source-")) {
-                Gauge.builder("pipeline.consumer.lag", this, c -> c.flowValue(id, f -> Long.parseLong(f.position().substring(4))))
+                Gauge.builder("pipeline.consumer.lag", this, c -> c.flowValue(id, Flow::lag))
                         .tag("flow", id).description("records on the topic the sink has not committed").register(registry);
             }
         }

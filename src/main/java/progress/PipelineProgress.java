@@ -75,7 +75,7 @@ public class PipelineProgress {
         logIfChanged();
     }
 
-    public void logIfChanged() {
+    private void logIfChanged() {
         StringBuilder line = new StringBuilder();
         boolean changed = false;
         for (String counter : totals.keySet().stream().sorted().toList()) {

@@ -195,12 +195,10 @@ public final class ConnectJson {
     }
 
     private static boolean isJson(String text) {
-        try (JsonParser parser = FACTORY.createParser(text)) {
-            while (parser.nextToken() != null) {
-                // tokenize to the end
-            }
+        try {
+            requireJson(text);
             return true;
-        } catch (IOException e) {
+        } catch (RecordFormatException e) {
             return false;
         }
     }

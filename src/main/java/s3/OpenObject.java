@@ -61,10 +61,6 @@ final class OpenObject {
         return records;
     }
 
-    long lastOffset() {
-        return lastOffset;
-    }
-
     /** Finishes the file; what remains is to upload it. */
     ClosedObject close() throws IOException {
         encoder.finish();

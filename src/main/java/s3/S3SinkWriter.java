@@ -2,13 +2,19 @@ package s3;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -80,8 +86,8 @@ public class S3SinkWriter implements PartitionOwnership.Listener, AutoCloseable 
         final List<StoredRange> uploadedSinceCommit = new ArrayList<>();
         // objects a previous run left beyond the committed offset, by folder (null key: any folder)
         final Map<String, List<StoredRange>> storedBefore = new HashMap<>();
-        final List<Message> unsentDeadLetters = new ArrayList<>();
-        final List<Long> unsentDeadLetterOffsets = new ArrayList<>();
+        // rejected records whose dead letter is not sent yet: the commit must not pass them
+        final Map<Long, Message> unsentDeadLetters = new LinkedHashMap<>();
 
         PartitionState(long readFrom) {
             this.readFrom = readFrom;
@@ -100,7 +106,7 @@ public class S3SinkWriter implements PartitionOwnership.Listener, AutoCloseable 
     // records polled before a partition was (re)assigned are stale: another owner may have written them
     private final Map<TopicPartition, Long> assignedAtMillis = new HashMap<>();
     private boolean lastUploadFailed;
-    private final java.util.Deque<Uploaded> recentUploads = new java.util.ArrayDeque<>();
+    private final Deque<Uploaded> recentUploads = new ArrayDeque<>();
     // commits while no batch comes (the consumer thread only runs this sink's code when records arrive):
     // a transactional producer commits for the consumer's group membership, as exactly-once Kafka apps do
     private final Supplier<Producer<byte[], byte[]>> idleCommitProducerFactory;
@@ -165,7 +171,7 @@ public class S3SinkWriter implements PartitionOwnership.Listener, AutoCloseable 
         int uploaded = uploadClosedObjects();
         // every dead letter not yet sent, including those of an earlier attempt at this batch
         List<Message> unsent = new ArrayList<>();
-        partitions.values().forEach(state -> unsent.addAll(state.unsentDeadLetters));
+        partitions.values().forEach(state -> unsent.addAll(state.unsentDeadLetters.values()));
         batch.getMessage().setBody(new Written(uploaded, unsent));
     }
 
@@ -175,10 +181,7 @@ public class S3SinkWriter implements PartitionOwnership.Listener, AutoCloseable 
      */
     public synchronized void commitOffsets(Exchange batch) {
         Consumer<?, ?> consumer = consumerOf(batch.getProperty(KafkaBatch.POLLED, List.class));
-        partitions.values().forEach(state -> {
-            state.unsentDeadLetters.clear();
-            state.unsentDeadLetterOffsets.clear();
-        });
+        partitions.values().forEach(state -> state.unsentDeadLetters.clear());
         Map<TopicPartition, OffsetAndMetadata> commits = offsetsToCommit();
         if (!commits.isEmpty()) {
             consumer.commitSync(commits);
@@ -240,7 +243,7 @@ public class S3SinkWriter implements PartitionOwnership.Listener, AutoCloseable 
     private void closeIdleCommitProducer() {
         if (idleCommitProducer != null) {
             try {
-                idleCommitProducer.close(java.time.Duration.ofSeconds(5));
+                idleCommitProducer.close(Duration.ofSeconds(5));
             } catch (KafkaException ignored) {
                 // closing anyway
             }
@@ -253,7 +256,7 @@ public class S3SinkWriter implements PartitionOwnership.Listener, AutoCloseable 
         List<Long> unfinishedStarts = new ArrayList<>();
         state.open.values().forEach(o -> unfinishedStarts.add(o.startOffset));
         state.toUpload.forEach(o -> unfinishedStarts.add(o.startOffset()));
-        unfinishedStarts.addAll(state.unsentDeadLetterOffsets);
+        unfinishedStarts.addAll(state.unsentDeadLetters.keySet());
         return commitPoint(state.nextOffset, unfinishedStarts, state.uploadedSinceCommit);
     }
 
@@ -356,11 +359,11 @@ public class S3SinkWriter implements PartitionOwnership.Listener, AutoCloseable 
         return state;
     }
 
-    private static java.util.OptionalLong openSince(OffsetAndMetadata committed) {
+    private static OptionalLong openSince(OffsetAndMetadata committed) {
         if (committed == null || committed.metadata() == null || !committed.metadata().startsWith(OPEN_SINCE)) {
-            return java.util.OptionalLong.empty();
+            return OptionalLong.empty();
         }
-        return java.util.OptionalLong.of(Long.parseLong(committed.metadata().substring(OPEN_SINCE.length())));
+        return OptionalLong.of(Long.parseLong(committed.metadata().substring(OPEN_SINCE.length())));
     }
 
     private void write(PartitionState state, SinkRecord record, DeadLetters deadLetters) throws IOException {
@@ -403,8 +406,7 @@ public class S3SinkWriter implements PartitionOwnership.Listener, AutoCloseable 
             }
         } catch (RecordFormatException | org.apache.avro.AvroRuntimeException e) {
             deadLetters.reject(record, e.getMessage(), settings.tolerateBadRecords(), SINK_LABEL);
-            state.unsentDeadLetters.add(deadLetters.messages().get(deadLetters.messages().size() - 1));
-            state.unsentDeadLetterOffsets.add(record.offset());
+            state.unsentDeadLetters.put(record.offset(), deadLetters.messages().get(deadLetters.messages().size() - 1));
         }
     }
 
@@ -449,7 +451,7 @@ public class S3SinkWriter implements PartitionOwnership.Listener, AutoCloseable 
                 long size = fileSize(object);
                 uploads.upload(object.key(), object.file(), Map.of(UploadedObjects.LAST_OFFSET, Long.toString(object.lastOffset())));
                 lastUploadFailed = false;
-                recentUploads.addFirst(new Uploaded(object.key(), size, java.time.Instant.ofEpochMilli(clock.getAsLong()).toString()));
+                recentUploads.addFirst(new Uploaded(object.key(), size, Instant.ofEpochMilli(clock.getAsLong()).toString()));
                 if (recentUploads.size() > RECENT_UPLOADS) {
                     recentUploads.removeLast();
                 }
@@ -464,7 +466,7 @@ public class S3SinkWriter implements PartitionOwnership.Listener, AutoCloseable 
 
     private static long fileSize(ClosedObject object) {
         try {
-            return java.nio.file.Files.size(object.file());
+            return Files.size(object.file());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -41,6 +41,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import pipeline.ChildPipeline;
+import pipeline.HeadlessChromium;
 
 /**
  * Measures the pipeline on the embedded stack, stage by stage, next to the limits of the same machine
@@ -86,7 +87,7 @@ public final class PipelineBenchmark {
                 + (Runtime.getRuntime().maxMemory() / (1024 * 1024)) + " MB max heap of the benchmark JVM, Java "
                 + System.getProperty("java.version"));
         results.put("rows", rows);
-        results.put("pipeline_jvm_xmx", System.getProperty("bench.pipeline.xmx", "256m"));
+        results.put("pipeline_jvm_xmx", pipelineXmx());
         results.put("pipeline_jvm_args", System.getProperty("bench.pipeline.jvm.args", ""));
         results.put("pipeline_malloc_arenas", System.getProperty("bench.pipeline.malloc.arenas", ""));
         progress("loading %,d rows into PostgreSQL", rows);
@@ -155,7 +156,7 @@ public final class PipelineBenchmark {
     }
 
     private Stage runStage(String name, Map<String, String> overrides, BooleanSupplier started, BooleanSupplier done) throws Exception {
-        return runStage(name, overrides, System.getProperty("bench.pipeline.xmx", "256m"), started, done);
+        return runStage(name, overrides, pipelineXmx(), started, done);
     }
 
     private Stage runStage(String name, Map<String, String> overrides, String xmx, BooleanSupplier started, BooleanSupplier done)
@@ -215,6 +216,11 @@ public final class PipelineBenchmark {
         settings.put("console.enabled", "false");
         settings.put("progress.log.interval.ms", "5000");
         return settings;
+    }
+
+    /** The heap a production deployment would give the pipeline JVM (-Dbench.pipeline.xmx). */
+    private static String pipelineXmx() {
+        return System.getProperty("bench.pipeline.xmx", "256m");
     }
 
     private Process startPipeline(Map<String, String> settings, String name, String xmx) throws IOException {
@@ -487,7 +493,7 @@ public final class PipelineBenchmark {
      * Debian's chromium and chromium-driver.
      */
     private void measureConsoleCost() throws Exception {
-        if (!Files.isExecutable(Path.of("/usr/bin/chromium")) || !Files.isExecutable(Path.of("/usr/bin/chromedriver"))) {
+        if (!HeadlessChromium.installed()) {
             progress("console cost: skipped, no /usr/bin/chromium and /usr/bin/chromedriver (apt-get install chromium chromium-driver)");
             return;
         }
@@ -502,18 +508,14 @@ public final class PipelineBenchmark {
                 "console.enabled", "true", "console.port", Integer.toString(port)));
         settings.putAll(Map.of("mysql.group.id", "bench-console-mysql", "s3.group.id", "bench-console-s3",
                 "source.offsets.topic", "bench_console_offsets", "source.transactional.id.prefix", "bench-console"));
-        Process child = startPipeline(settings, "console", System.getProperty("bench.pipeline.xmx", "256m"));
+        Process child = startPipeline(settings, "console", pipelineXmx());
         try {
             Thread.sleep(15_000); // started, and the first minute's JIT work mostly done
             progress("console cost: %d s without the page", seconds);
             double before = cpuSeconds(child.pid());
             Thread.sleep(seconds * 1000L);
             double closed = cpuSeconds(child.pid()) - before;
-            org.openqa.selenium.chrome.ChromeOptions options = new org.openqa.selenium.chrome.ChromeOptions().setBinary("/usr/bin/chromium")
-                    .addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage");
-            org.openqa.selenium.WebDriver browser = new org.openqa.selenium.chrome.ChromeDriver(
-                    new org.openqa.selenium.chrome.ChromeDriverService.Builder().usingDriverExecutable(new java.io.File("/usr/bin/chromedriver")).build(),
-                    options);
+            org.openqa.selenium.WebDriver browser = HeadlessChromium.start();
             try {
                 browser.get("http://127.0.0.1:" + port + "/");
                 progress("console cost: %d s with the page open", seconds);
@@ -541,7 +543,7 @@ public final class PipelineBenchmark {
         Map<String, String> settings = baseSettings();
         settings.putAll(Map.of("source.table.whitelist", name, "mysql.topics", "P_" + name, "s3.enabled", "false",
                 "mysql.group.id", "bench-lat", "source.offsets.topic", "bench_lat_offsets", "source.transactional.id.prefix", "bench-lat"));
-        Process child = startPipeline(settings, "latency", System.getProperty("bench.pipeline.xmx", "256m"));
+        Process child = startPipeline(settings, "latency", pipelineXmx());
         Map<Long, Long> inserted = new ConcurrentHashMap<>();
         Map<Long, Long> inKafka = new ConcurrentHashMap<>();
         Map<Long, Long> inMySql = new ConcurrentHashMap<>();

@@ -30,9 +30,6 @@ import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -41,8 +38,6 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 class ConsoleIT extends OnTheTestStack {
 
-    private static final String CHROMIUM = "/usr/bin/chromium";
-    private static final String CHROMEDRIVER = "/usr/bin/chromedriver";
     private static final String TOKEN = "console-test-token";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -53,12 +48,9 @@ class ConsoleIT extends OnTheTestStack {
     }
 
     private static WebDriver chromium() {
-        assertThat(Path.of(CHROMIUM)).as("Debian's chromium package (apt-get install chromium chromium-driver)").exists();
-        assertThat(Path.of(CHROMEDRIVER)).as("Debian's chromium-driver package").exists();
-        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM)
-                .addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,1000");
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(Path.of(CHROMEDRIVER).toFile()).build();
-        return new ChromeDriver(service, options);
+        assertThat(HeadlessChromium.installed())
+                .as("Debian's chromium and chromium-driver packages (apt-get install chromium chromium-driver)").isTrue();
+        return HeadlessChromium.start();
     }
 
     private static long number(WebElement cell) {

@@ -45,6 +45,30 @@ final class PipelineRunner implements AutoCloseable {
         return new PipelineRunner(main);
     }
 
+    /**
+     * Starts the pipeline expecting start-up to fail, and returns the message that names the property: the
+     * deepest IllegalStateException or IllegalArgumentException of the failure (the pipeline's own start-up
+     * errors), or the deepest cause if there is none.
+     */
+    static String startUpFailure(Map<String, String> settings) {
+        try {
+            start(settings).close();
+        } catch (Throwable e) {
+            Throwable named = null;
+            Throwable cause = e;
+            for (; cause != null; cause = cause.getCause()) {
+                if (cause instanceof IllegalStateException || cause instanceof IllegalArgumentException) {
+                    named = cause;
+                }
+                if (cause.getCause() == null) {
+                    break;
+                }
+            }
+            return (named != null ? named : cause).getMessage();
+        }
+        throw new AssertionError("start-up should have failed");
+    }
+
     /** Started, Stopped, ... as Camel reports the route. */
     String routeStatus(String routeId) {
         return main.getCamelContext().getRouteController().getRouteStatus(routeId).name();

@@ -174,16 +174,7 @@ class S3SinkIT extends OnTheTestStack {
         settings.put("source.enabled", "false");
         settings.put("mysql.enabled", "false");
         settings.put("s3.bucket.name", "no-such-bucket");
-        String message = null;
-        try {
-            PipelineRunner.start(settings).close();
-        } catch (Exception e) {
-            Throwable cause = e;
-            while (cause.getCause() != null && !(cause instanceof IllegalStateException)) {
-                cause = cause.getCause();
-            }
-            message = cause.getMessage();
-        }
+        String message = PipelineRunner.startUpFailure(settings);
         assertThat(message).contains("s3.bucket.name: bucket 'no-such-bucket' at s3.endpoint=" + stack.connectionProperties().get("s3.endpoint"))
                 .contains("does not exist");
 
@@ -201,15 +192,9 @@ class S3SinkIT extends OnTheTestStack {
         settings.put("mysql.enabled", "false");
         String secret = System.getProperty("aws.secretAccessKey");
         System.setProperty("aws.secretAccessKey", "not-the-secret-key-42");
-        String message = null;
+        String message;
         try {
-            PipelineRunner.start(settings).close();
-        } catch (Exception e) {
-            Throwable cause = e;
-            while (cause.getCause() != null && !(cause instanceof IllegalStateException)) {
-                cause = cause.getCause();
-            }
-            message = cause.getMessage();
+            message = PipelineRunner.startUpFailure(settings);
         } finally {
             System.setProperty("aws.secretAccessKey", secret);
         }

@@ -226,38 +226,24 @@ class SourceModesIT extends OnTheTestStack {
         assertThat(MAPPER.readTree(reads.get(1).value()).get("payload").get("added").asInt()).isEqualTo(77);
     }
 
-    /** The message of the deepest cause of a failed start-up: the one that names the property. */
-    private static String startUpFailure(Map<String, String> settings) {
-        try {
-            PipelineRunner.start(settings).close();
-        } catch (Throwable e) {
-            Throwable cause = e;
-            while (cause.getCause() != null) {
-                cause = cause.getCause();
-            }
-            return cause.getMessage();
-        }
-        throw new AssertionError("start-up should have failed");
-    }
-
     @Test
     void badSourceConfigurationStopsStartUpNamingTheProperty() throws Exception {
         sql("CREATE TABLE \"NULLABLE_T\" (\"index\" BIGINT, \"v\" TEXT)");
         Map<String, String> unknownTable = sourceOnly("NO_SUCH_TABLE");
-        assertThat(startUpFailure(unknownTable)).contains("source.table.whitelist: table 'NO_SUCH_TABLE' does not exist");
+        assertThat(PipelineRunner.startUpFailure(unknownTable)).contains("source.table.whitelist: table 'NO_SUCH_TABLE' does not exist");
 
         Map<String, String> missingColumn = sourceOnly("NULLABLE_T");
         missingColumn.put("source.incrementing.column.name", "id");
-        assertThat(startUpFailure(missingColumn)).contains("source.incrementing.column.name = 'id': no such column");
+        assertThat(PipelineRunner.startUpFailure(missingColumn)).contains("source.incrementing.column.name = 'id': no such column");
 
         Map<String, String> nullable = sourceOnly("NULLABLE_T");
-        assertThat(startUpFailure(nullable)).contains("source.incrementing.column.name = 'index'").contains("is nullable");
+        assertThat(PipelineRunner.startUpFailure(nullable)).contains("source.incrementing.column.name = 'index'").contains("is nullable");
 
         nullable.put("source.validate.non.null", "false");
         PipelineRunner.start(nullable).close();
 
         Map<String, String> badMode = sourceOnly("NULLABLE_T");
         badMode.put("source.mode", "sometimes");
-        assertThat(startUpFailure(badMode)).contains("source.mode = 'sometimes' must be one of");
+        assertThat(PipelineRunner.startUpFailure(badMode)).contains("source.mode = 'sometimes' must be one of");
     }
 }
