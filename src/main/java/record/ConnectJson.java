@@ -134,7 +134,7 @@ public final class ConnectJson {
             });
 
     /** Where the parts of a record's JSON text are: an envelope's schema and payload, or a plain object. */
-    private record Parts(String schemaText, String payloadText, boolean payloadIsNull, boolean envelope) {
+    private record Parts(String schemaText, boolean schemaKnown, String payloadText, boolean payloadIsNull, boolean envelope) {
     }
 
     /**
@@ -150,6 +150,7 @@ public final class ConnectJson {
             throw isJson(text) ? new RecordFormatException("not a JSON object") : new RecordFormatException("not JSON: not an object");
         }
         String schemaText = null;
+        boolean schemaKnown = false;
         String payloadText = null;
         boolean payloadIsNull = false;
         int fields = 0;
@@ -162,17 +163,20 @@ public final class ConnectJson {
                     throw new RecordFormatException("not JSON: a field name was expected at character " + i);
                 }
                 int nameEnd = skipString(text, i);
-                String name = text.substring(i + 1, nameEnd - 1);
+                boolean isSchema = isName(text, i, nameEnd, SCHEMA);
+                boolean isPayload = !isSchema && isName(text, i, nameEnd, PAYLOAD);
                 i = skipWhitespace(text, nameEnd);
                 if (i >= length || text.charAt(i) != ':') {
                     throw new RecordFormatException("not JSON: ':' was expected at character " + i);
                 }
                 int valueStart = skipWhitespace(text, i + 1);
-                int valueEnd = skipValue(text, valueStart);
+                String knownSchema = isSchema ? KnownSchemaTexts.at(text, valueStart) : null;
+                int valueEnd = knownSchema != null ? valueStart + knownSchema.length() : skipValue(text, valueStart);
                 fields++;
-                if (SCHEMA.equals(name) && text.charAt(valueStart) == '{') {
-                    schemaText = text.substring(valueStart, valueEnd);
-                } else if (PAYLOAD.equals(name)) {
+                if (isSchema && text.charAt(valueStart) == '{') {
+                    schemaText = knownSchema != null ? knownSchema : text.substring(valueStart, valueEnd);
+                    schemaKnown = knownSchema != null;
+                } else if (isPayload) {
                     payloadText = text.substring(valueStart, valueEnd);
                     payloadIsNull = payloadText.equals("null");
                 }
@@ -191,7 +195,48 @@ public final class ConnectJson {
             throw new RecordFormatException("not JSON: text after the object");
         }
         boolean envelope = fields == 2 && schemaText != null && payloadText != null;
-        return envelope ? new Parts(schemaText, payloadText, payloadIsNull, true) : new Parts(null, text.trim(), false, false);
+        return envelope ? new Parts(schemaText, schemaKnown, payloadText, payloadIsNull, true) : new Parts(null, false, text.trim(), false, false);
+    }
+
+    /** Whether the quoted field name from {@code start} (its opening quote) to {@code end} (after its closing one) is {@code name}. */
+    private static boolean isName(String text, int start, int end, String name) {
+        return end - start - 2 == name.length() && text.startsWith(name, start + 1);
+    }
+
+    /**
+     * Schema texts seen recently (newest first), each a complete JSON object checked by Jackson. Every
+     * record of a table repeats the same schema, most of its bytes: comparing the record with a known
+     * schema text is several times cheaper than scanning it, and hands back the one String instance
+     * whose parsed schema is cached, so the cache lookup does not hash 800 characters per record.
+     */
+    private static final class KnownSchemaTexts {
+
+        private static final int MAX = 8;
+        private static volatile String[] recent = new String[0];
+
+        /** The known schema text found at {@code start} of the record, or null. */
+        static String at(String text, int start) {
+            for (String known : recent) {
+                if (text.startsWith(known, start)) {
+                    return known;
+                }
+            }
+            return null;
+        }
+
+        /** Remembers a schema text that parsed as JSON (a complete object: a match is exactly its extent). */
+        static void add(String schemaText) {
+            String[] current = recent;
+            for (String known : current) {
+                if (known.equals(schemaText)) {
+                    return;
+                }
+            }
+            String[] next = new String[Math.min(MAX, current.length + 1)];
+            next[0] = schemaText;
+            System.arraycopy(current, 0, next, 1, next.length - 1);
+            recent = next;
+        }
     }
 
     private static boolean isJson(String text) {
@@ -294,6 +339,7 @@ public final class ConnectJson {
             if (schema == null) {
                 schema = parseSchema(MAPPER.readTree(parts.schemaText()));
                 SCHEMAS.put(parts.schemaText(), schema);
+                KnownSchemaTexts.add(parts.schemaText());
             }
             return readPayload(schema, MAPPER.readTree(parts.payloadText()));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -318,6 +364,9 @@ public final class ConnectJson {
         Parts parts = split(text);
         String payload = parts.payloadText();
         requireJson(payload);
+        if (parts.envelope() && !parts.schemaKnown() && isJson(parts.schemaText())) {
+            KnownSchemaTexts.add(parts.schemaText()); // the data lake does not parse the schema: check it once here
+        }
         if (payload.indexOf('\n') >= 0 || payload.indexOf('\r') >= 0) {
             try {
                 return MAPPER.readTree(payload).toString();

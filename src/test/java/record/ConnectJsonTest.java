@@ -159,4 +159,28 @@ class ConnectJsonTest {
         assertThat(ConnectJson.payloadLine("{\"schema\":" + schema + ",\"payload\":null}")).isEqualTo("null");
         assertThat(ConnectJson.read("{\"schema\":" + schema + ",\"payload\":null}")).isNull();
     }
+
+    @Test
+    void aKnownSchemaTextIsMatchedWholeAndNothingPastItIsTrusted() {
+        String known = "{\"type\":\"struct\",\"fields\":[{\"type\":\"int64\",\"optional\":false,\"field\":\"a\"}],\"name\":\"T\"}";
+        assertThat(ConnectJson.read("{\"schema\":" + known + ",\"payload\":{\"a\":1}}").get("a")).isEqualTo(1L); // now known
+
+        // a schema that starts like the known one but goes on is its own schema, not the known one
+        String longer = known.substring(0, known.length() - 1) + ",\"version\":2}";
+        Row other = ConnectJson.read("{\"schema\":" + longer + ",\"payload\":{\"a\":2}}");
+        assertThat(other.get("a")).isEqualTo(2L);
+        String stringField = "{\"type\":\"struct\",\"fields\":[{\"type\":\"string\",\"optional\":false,\"field\":\"a\"}],\"name\":\"T\"}";
+        assertThat(ConnectJson.read("{\"schema\":" + stringField + ",\"payload\":{\"a\":\"x\"}}").get("a")).isEqualTo("x");
+
+        // what follows the known text is still checked
+        for (String bad : List.of("{\"schema\":" + known + "\"x\":1,\"payload\":{\"a\":1}}",
+                "{\"schema\":" + known + ",\"payload\":{\"a\":1}",
+                "{\"schema\":" + known + ",\"payload\":{\"a\":1}} trailing",
+                "{\"schema\":" + known + ",\"payload\":{\"a\":\"one\"}}")) {
+            assertThatThrownBy(() -> ConnectJson.read(bad)).as(bad).isInstanceOf(RecordFormatException.class);
+            assertThatThrownBy(() -> ConnectJson.payloadLine(bad.replace("\"one\"", "one"))).as(bad).isInstanceOf(RecordFormatException.class);
+        }
+        // a third field makes it a plain object, even with the known schema in it
+        assertThat(ConnectJson.read("{\"schema\":" + known + ",\"payload\":{\"a\":1},\"b\":true}").get("b")).isEqualTo(true);
+    }
 }
