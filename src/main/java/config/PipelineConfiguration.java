@@ -130,7 +130,7 @@ public class PipelineConfiguration implements CamelConfiguration {
             TimestampExtractor time = timestampExtractor(settings);
             S3SinkWriter writer = new S3SinkWriter(s3, partitioner(settings, time), time,
                     new UploadedObjects(client, bucket, s3.topicsDir()), new S3Uploads(client, bucket, s3.partSize()),
-                    System::currentTimeMillis, () -> idleCommitProducer(kafkaClient, settings.required("s3.group.id")));
+                    System::currentTimeMillis, () -> offsetCommitProducer(kafkaClient, settings.required("s3.group.id")));
             resources.add(writer);
             context.getRegistry().bind(S3_WRITER, writer);
             partitionOwnership(context).listen(settings.required("s3.group.id"), writer);
@@ -320,11 +320,12 @@ public class PipelineConfiguration implements CamelConfiguration {
     }
 
     /** The S3 sink's producer for offset commits while no batch comes; its own transactional id per run. */
-    private static Producer<byte[], byte[]> idleCommitProducer(Properties kafkaClient, String groupId) {
+    /** The S3 sink's offset commits: transactions for the consumer's group membership (zombies fenced by generation). */
+    private static Producer<byte[], byte[]> offsetCommitProducer(Properties kafkaClient, String groupId) {
         Properties props = new Properties();
         props.putAll(kafkaClient);
-        props.put("transactional.id", groupId + "-idle-commits-" + java.util.UUID.randomUUID());
-        // it runs on the rotation timer, holding the sink's lock: a broker that is down must not hold it long
+        props.put("transactional.id", groupId + "-commits-" + java.util.UUID.randomUUID());
+        // it also runs on the rotation timer, holding the sink's lock: a broker that is down must not hold it long
         props.put("max.block.ms", "10000");
         return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }

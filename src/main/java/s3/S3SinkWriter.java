@@ -107,17 +107,19 @@ public class S3SinkWriter implements PartitionOwnership.Listener, AutoCloseable 
     private final Map<TopicPartition, Long> assignedAtMillis = new HashMap<>();
     private boolean lastUploadFailed;
     private final Deque<Uploaded> recentUploads = new ArrayDeque<>();
-    // commits while no batch comes (the consumer thread only runs this sink's code when records arrive):
-    // a transactional producer commits for the consumer's group membership, as exactly-once Kafka apps do
-    private final Supplier<Producer<byte[], byte[]>> idleCommitProducerFactory;
-    private Producer<byte[], byte[]> idleCommitProducer;
+    // Offsets are committed by a transactional producer acting for the consumer's group membership, as
+    // exactly-once Kafka apps do: the rotation timer must commit while no batch comes (the consumer thread
+    // only runs this sink's code when records arrive), and a group that receives both consumer and
+    // transactional commits makes the broker log a warning for every commit, so batches commit this way too
+    private final Supplier<Producer<byte[], byte[]>> commitProducerFactory;
+    private Producer<byte[], byte[]> commitProducer;
     private ConsumerGroupMetadata groupMembership;
     private boolean lastIdleCommitFailed;
 
     public S3SinkWriter(S3SinkSettings settings, Partitioner partitioner, TimestampExtractor rotationTime,
                         UploadedObjects stored, S3Uploads uploads, LongSupplier clock,
-                        Supplier<Producer<byte[], byte[]>> idleCommitProducerFactory) {
-        this.idleCommitProducerFactory = idleCommitProducerFactory;
+                        Supplier<Producer<byte[], byte[]>> commitProducerFactory) {
+        this.commitProducerFactory = commitProducerFactory;
         this.settings = settings;
         this.partitioner = partitioner;
         this.rotationTime = rotationTime;
@@ -180,13 +182,29 @@ public class S3SinkWriter implements PartitionOwnership.Listener, AutoCloseable 
      * next to read if all are), after the batch's dead letters were sent. Never goes back.
      */
     public synchronized void commitOffsets(Exchange batch) {
-        Consumer<?, ?> consumer = consumerOf(batch.getProperty(KafkaBatch.POLLED, List.class));
+        groupMembership = consumerOf(batch.getProperty(KafkaBatch.POLLED, List.class)).groupMetadata();
         partitions.values().forEach(state -> state.unsentDeadLetters.clear());
         Map<TopicPartition, OffsetAndMetadata> commits = offsetsToCommit();
         if (!commits.isEmpty()) {
-            consumer.commitSync(commits);
-            committed(commits);
+            commit(commits); // a failure fails the batch: the consumer reads it again from the last commit
         }
+    }
+
+    /** Commits in one transaction for the group membership seen last; the broker refuses it after a rebalance. */
+    private void commit(Map<TopicPartition, OffsetAndMetadata> commits) {
+        try {
+            if (commitProducer == null) {
+                commitProducer = commitProducerFactory.get();
+                commitProducer.initTransactions();
+            }
+            commitProducer.beginTransaction();
+            commitProducer.sendOffsetsToTransaction(commits, groupMembership);
+            commitProducer.commitTransaction();
+        } catch (KafkaException e) {
+            closeCommitProducer(); // a fresh producer next time, whatever state the transaction is in
+            throw e;
+        }
+        committed(commits);
     }
 
     /** Per partition whose commit point moved: the new point, with the wall-clock time Wallclock recovery needs. */
@@ -222,32 +240,24 @@ public class S3SinkWriter implements PartitionOwnership.Listener, AutoCloseable 
             return;
         }
         try {
-            if (idleCommitProducer == null) {
-                idleCommitProducer = idleCommitProducerFactory.get();
-                idleCommitProducer.initTransactions();
-            }
-            idleCommitProducer.beginTransaction();
-            idleCommitProducer.sendOffsetsToTransaction(commits, groupMembership);
-            idleCommitProducer.commitTransaction();
-            committed(commits);
+            commit(commits);
             lastIdleCommitFailed = false;
         } catch (KafkaException e) {
             if (!lastIdleCommitFailed) {
                 LOG.info("S3 sink: offsets of uploaded objects not committed yet ({}); the next batch or tick commits them", e.getMessage());
             }
             lastIdleCommitFailed = true;
-            closeIdleCommitProducer(); // a fresh producer next time, whatever state the transaction is in
         }
     }
 
-    private void closeIdleCommitProducer() {
-        if (idleCommitProducer != null) {
+    private void closeCommitProducer() {
+        if (commitProducer != null) {
             try {
-                idleCommitProducer.close(Duration.ofSeconds(5));
+                commitProducer.close(Duration.ofSeconds(5));
             } catch (KafkaException ignored) {
                 // closing anyway
             }
-            idleCommitProducer = null;
+            commitProducer = null;
         }
     }
 
@@ -498,6 +508,6 @@ public class S3SinkWriter implements PartitionOwnership.Listener, AutoCloseable 
     public synchronized void close() {
         partitions.values().forEach(S3SinkWriter::discard);
         partitions.clear();
-        closeIdleCommitProducer();
+        closeCommitProducer();
     }
 }
