@@ -198,6 +198,7 @@ public final class PipelineBenchmark {
         Map<String, String> settings = baseSettings();
         settings.putAll(overrides);
         progress("stage %s: starting the pipeline JVM (-Xmx%s)", name, xmx);
+        Map<Long, Double> serversCpuBefore = serverCpuByPid();
         Process child = startPipeline(settings, name, xmx);
         try {
             long start = System.nanoTime();
@@ -220,15 +221,17 @@ public final class PipelineBenchmark {
             double seconds = (end - (firstProgress == 0 ? start : firstProgress)) / 1e9;
             double withStart = (end - start) / 1e9;
             double cpu = cpuSeconds(child.pid());
+            Map<String, Double> serversCpu = serverCpuSince(serversCpuBefore, child.pid());
             long rss = peakRssMb(child.pid());
             long[] heap = heapFromGcLog(gcLog(name));
             Stage stage = new Stage(name, seconds, rows / seconds, cpu, rss, heap[0], heap[1]);
             progress("stage %s: %,d rows drained in %.1f s = %,.0f rows/s (%.1f s with the JVM start); CPU %.1f s, peak RSS %d MB, "
                             + "peak heap %d MB, largest live heap %d MB",
                     name, rows, seconds, stage.rate(), withStart, cpu, rss, heap[0], heap[1]);
+            progress("stage %s: CPU of the servers meanwhile (s): %s", name, serversCpu);
             results.put("stage_" + name, Map.of("drain_seconds", seconds, "seconds_with_start", withStart,
                     "rows_per_second", Math.round(stage.rate()), "cpu_seconds", cpu, "peak_rss_mb", rss,
-                    "peak_heap_mb", heap[0], "max_live_heap_after_gc_mb", heap[1]));
+                    "peak_heap_mb", heap[0], "max_live_heap_after_gc_mb", heap[1], "servers_cpu_seconds", serversCpu));
             return stage;
         } finally {
             child.destroy();
@@ -305,6 +308,52 @@ public final class PipelineBenchmark {
             }
         }
         return new long[] {before, after};
+    }
+
+    /**
+     * CPU seconds of the embedded servers' processes (MariaDB; PostgreSQL and its backends) and of this JVM
+     * (which hosts the Kafka broker, S3Proxy and the progress probes), by pid: the two cores are shared,
+     * and where they go explains a stage's rate. Processes that ended during the stage are not counted.
+     */
+    private static Map<Long, Double> serverCpuByPid() {
+        Map<Long, Double> cpu = new LinkedHashMap<>();
+        cpu.put(ProcessHandle.current().pid(), cpuSecondsOrZero(ProcessHandle.current().pid()));
+        ProcessHandle.current().descendants().forEach(process -> cpu.put(process.pid(), cpuSecondsOrZero(process.pid())));
+        return cpu;
+    }
+
+    private static Map<String, Double> serverCpuSince(Map<Long, Double> before, long pipelinePid) {
+        java.util.Set<Long> pipeline = new java.util.HashSet<>();
+        pipeline.add(pipelinePid);
+        ProcessHandle.of(pipelinePid).ifPresent(p -> p.descendants().forEach(d -> pipeline.add(d.pid())));
+        Map<String, Double> byServer = new java.util.TreeMap<>();
+        serverCpuByPid().forEach((pid, seconds) -> {
+            if (pipeline.contains(pid)) {
+                return;
+            }
+            String server = pid == ProcessHandle.current().pid() ? "benchmark JVM: Kafka, S3Proxy, probes" : serverName(pid);
+            double used = seconds - before.getOrDefault(pid, 0.0);
+            byServer.merge(server, Math.round(used * 10) / 10.0, (a, b) -> Math.round((a + b) * 10) / 10.0);
+        });
+        return byServer;
+    }
+
+    private static String serverName(long pid) {
+        try {
+            String command = Files.readString(Path.of("/proc", Long.toString(pid), "comm")).trim();
+            return command.startsWith("mysqld") || command.startsWith("mariadb") ? "MariaDB"
+                    : command.startsWith("postgres") ? "PostgreSQL" : "other (" + command + ")";
+        } catch (IOException e) {
+            return "other";
+        }
+    }
+
+    private static double cpuSecondsOrZero(long pid) {
+        try {
+            return cpuSeconds(pid);
+        } catch (IOException | RuntimeException e) {
+            return 0; // ended meanwhile
+        }
     }
 
     private static double cpuSeconds(long pid) throws IOException {
