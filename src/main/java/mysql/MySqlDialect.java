@@ -12,6 +12,14 @@ public final class MySqlDialect {
     /** MySQL caps a prepared statement at 65,535 placeholders; multi-row statements stay below it. */
     public static final int MAX_PLACEHOLDERS = 65_535;
 
+    /**
+     * A batch is written in statements of about this many values. Connector/J walks every bound value of a
+     * statement several times; with 1,000 rows of 12 columns (12,000 values) those walks missed the CPU
+     * cache (JFR: 8 % of the pipeline's samples in one four-instanceof check); with 200 rows the end-to-end
+     * benchmark used 7 % less CPU. The statements of a batch still share one transaction.
+     */
+    public static final int VALUES_PER_STATEMENT = 2_400;
+
     private MySqlDialect() {
     }
 
@@ -80,9 +88,9 @@ public final class MySqlDialect {
         return insert(table, columns, rows) + " ON DUPLICATE KEY UPDATE " + updates;
     }
 
-    /** How many rows fit in one statement of {@code columns} columns without passing the placeholder limit. */
+    /** Rows per statement for a row of {@code columns} columns: about {@link #VALUES_PER_STATEMENT} values, at most {@code wanted} rows. */
     public static int maxRowsPerStatement(int columns, int wanted) {
-        return Math.max(1, Math.min(wanted, MAX_PLACEHOLDERS / Math.max(columns, 1)));
+        return Math.max(1, Math.min(wanted, VALUES_PER_STATEMENT / Math.max(columns, 1)));
     }
 
     private static String columnList(List<String> columns) {

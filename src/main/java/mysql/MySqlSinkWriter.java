@@ -14,7 +14,6 @@ import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import javax.sql.DataSource;
 
@@ -181,9 +180,9 @@ public class MySqlSinkWriter implements Processor {
             try (PreparedStatement statement = connection.prepareStatement(sql)) {
                 int parameter = 1;
                 for (int i = from; i < to; i++) {
-                    Map<String, Object> values = run.rows().get(i).values();
-                    for (String column : columns) {
-                        bind(statement, parameter++, values.get(column));
+                    // a mapped row's values are in its schema's column order
+                    for (Object value : run.rows().get(i).values().values()) {
+                        bind(statement, parameter++, value);
                     }
                 }
                 statement.executeUpdate();

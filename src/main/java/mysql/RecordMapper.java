@@ -21,7 +21,7 @@ public final class RecordMapper {
 
     public enum Operation { WRITE, DELETE }
 
-    /** One row to write or delete. */
+    /** One row to write or delete; {@code values} iterates in the order of {@code schema}'s fields. */
     public record MappedRow(String table, Operation operation, RecordSchema schema, List<String> keyColumns,
                             Map<String, Object> values) {
     }
@@ -43,7 +43,7 @@ public final class RecordMapper {
                 throw new RecordFormatException("a tombstone without a key cannot delete a row");
             }
             Map<String, Object> keyValues = keyValues(key, keyFieldNames(key));
-            List<Field> keyFields = key.schema().fields().stream().filter(f -> keyValues.containsKey(f.name())).toList();
+            List<Field> keyFields = keyValues.keySet().stream().map(name -> key.schema().field(name)).toList();
             return new MappedRow(table, Operation.DELETE, new RecordSchema(null, keyFields), List.copyOf(keyValues.keySet()), keyValues);
         }
         List<Field> fields = new ArrayList<>();

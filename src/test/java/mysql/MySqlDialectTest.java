@@ -60,10 +60,12 @@ class MySqlDialectTest {
     }
 
     @Test
-    void statementsStayBelowThePlaceholderLimit() {
-        assertThat(MySqlDialect.maxRowsPerStatement(12, 1000)).isEqualTo(1000);
-        assertThat(MySqlDialect.maxRowsPerStatement(100, 1000)).isEqualTo(655);
+    void aBatchIsWrittenInStatementsOfAFewThousandValuesBelowThePlaceholderLimit() {
+        assertThat(MySqlDialect.maxRowsPerStatement(12, 1000)).isEqualTo(200);
+        assertThat(MySqlDialect.maxRowsPerStatement(12, 50)).isEqualTo(50);
+        assertThat(MySqlDialect.maxRowsPerStatement(100, 1000)).isEqualTo(24);
         assertThat(MySqlDialect.maxRowsPerStatement(70_000, 10)).isEqualTo(1);
+        assertThat(MySqlDialect.maxRowsPerStatement(3_000, 10) * 3_000).isLessThanOrEqualTo(MySqlDialect.MAX_PLACEHOLDERS);
     }
 
     @Test

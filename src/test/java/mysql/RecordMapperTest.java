@@ -111,4 +111,26 @@ class RecordMapperTest {
         assertThat(settings(InsertMode.UPSERT, PrimaryKeyMode.RECORD_KEY, List.of(), true, List.of(), List.of()).inconsistency())
                 .isNull();
     }
+
+    @Test
+    void valuesComeInTheOrderOfTheRowsColumnsWhateverTheKeyMode() {
+        // the writer binds a row's values in iteration order against the statement's column list
+        Row twoFieldKey = new Row(new RecordSchema("K", List.of(Field.of("a", FieldType.INT64, false), Field.of("b", FieldType.INT64, false))),
+                Map.of("a", 1L, "b", 2L));
+        List<RecordMapper.MappedRow> rows = List.of(
+                new RecordMapper(settings(InsertMode.UPSERT, PrimaryKeyMode.RECORD_KEY, List.of(), false, List.of(), List.of()))
+                        .map(RECORD, key(7), value(7, "Ann", "123")),
+                new RecordMapper(settings(InsertMode.INSERT, PrimaryKeyMode.KAFKA, List.of(), false, List.of(), List.of("name")))
+                        .map(RECORD, null, value(7, "Ann", "123")),
+                new RecordMapper(settings(InsertMode.UPSERT, PrimaryKeyMode.RECORD_VALUE, List.of("ssn", "index"), false, List.of(), List.of()))
+                        .map(RECORD, null, value(7, "Ann", "123")),
+                new RecordMapper(settings(InsertMode.UPSERT, PrimaryKeyMode.RECORD_KEY, List.of("b", "a"), true, List.of(), List.of()))
+                        .map(RECORD, twoFieldKey, null));
+        for (RecordMapper.MappedRow row : rows) {
+            assertThat(List.copyOf(row.values().keySet())).as(row.toString())
+                    .isEqualTo(row.schema().fields().stream().map(Field::name).toList());
+        }
+        assertThat(rows.get(2).values().keySet()).containsExactly("ssn", "index", "name");
+        assertThat(rows.get(3).values().keySet()).containsExactly("b", "a");
+    }
 }
