@@ -21,8 +21,6 @@ import java.util.function.Supplier;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
-import org.apache.camel.component.kafka.KafkaConstants;
-import org.apache.camel.component.kafka.consumer.DefaultKafkaManualCommit;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -134,7 +132,7 @@ public class S3SinkWriter implements PartitionOwnership.Listener, AutoCloseable 
     public synchronized void writeBatch(Exchange batch) {
         List<SinkRecord> records = KafkaBatch.remember(batch);
         List<?> polled = batch.getProperty(KafkaBatch.POLLED, List.class);
-        Consumer<?, ?> consumer = consumerOf(polled);
+        Consumer<?, ?> consumer = KafkaBatch.consumerOf(batch);
         groupMembership = consumer.groupMetadata();
         Set<TopicPartition> assigned = consumer.assignment();
         DeadLetters deadLetters = new DeadLetters(batch.getContext(), SINK_NAME);
@@ -182,7 +180,7 @@ public class S3SinkWriter implements PartitionOwnership.Listener, AutoCloseable 
      * next to read if all are), after the batch's dead letters were sent. Never goes back.
      */
     public synchronized void commitOffsets(Exchange batch) {
-        groupMembership = consumerOf(batch.getProperty(KafkaBatch.POLLED, List.class)).groupMetadata();
+        groupMembership = KafkaBatch.consumerOf(batch).groupMetadata();
         partitions.values().forEach(state -> state.unsentDeadLetters.clear());
         Map<TopicPartition, OffsetAndMetadata> commits = offsetsToCommit();
         if (!commits.isEmpty()) {
@@ -492,15 +490,6 @@ public class S3SinkWriter implements PartitionOwnership.Listener, AutoCloseable 
             state.open.values().forEach(OpenObject::discard);
             state.toUpload.forEach(ClosedObject::discard);
         }
-    }
-
-    /** The Kafka consumer that polled the batch (camel-kafka hands it over with each record's manual commit). */
-    private static Consumer<?, ?> consumerOf(List<?> polled) {
-        Object commit = ((Exchange) polled.get(0)).getMessage().getHeader(KafkaConstants.MANUAL_COMMIT);
-        if (commit instanceof DefaultKafkaManualCommit manual) {
-            return manual.getConsumer();
-        }
-        throw new IllegalStateException("the S3 sink needs camel-kafka's allowManualCommit=true (no consumer in " + commit + ")");
     }
 
     /** Drops every unfinished object (a stop commits nothing: their records are read again on start). */

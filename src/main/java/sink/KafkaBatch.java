@@ -8,7 +8,8 @@ import java.util.Map;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.component.kafka.KafkaConstants;
-import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
+import org.apache.camel.component.kafka.consumer.DefaultKafkaManualCommit;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -20,44 +21,55 @@ public final class KafkaBatch {
 
     /** Exchange property holding the polled exchanges while the body is replaced by what the sink produces. */
     public static final String POLLED = "kafkaPipelinePolledBatch";
+    /** Exchange property: per partition, the manual commit of the batch's last record there. */
+    private static final String LAST_COMMITS = "kafkaPipelineLastCommits";
 
     private KafkaBatch() {
     }
 
-    /** Keeps the polled exchanges aside (the following steps replace the body) and returns them as records. */
+    /**
+     * Keeps the polled exchanges aside (the following steps replace the body) and returns them as records.
+     * A record's topic, partition and offset come from its manual-commit handle: one header lookup
+     * instead of three (Camel's headers are a case-insensitive tree, and this runs for every record).
+     */
     public static List<SinkRecord> remember(Exchange batch) {
         List<?> polled = batch.getMessage().getBody(List.class);
         batch.setProperty(POLLED, polled);
-        return records(polled);
-    }
-
-    public static List<SinkRecord> records(List<?> polled) {
+        Map<TopicPartition, DefaultKafkaManualCommit> lastCommits = new LinkedHashMap<>();
         List<SinkRecord> records = new ArrayList<>(polled.size());
         for (Object item : polled) {
             Message message = ((Exchange) item).getMessage();
-            records.add(new SinkRecord(
-                    message.getHeader(KafkaConstants.TOPIC, String.class),
-                    message.getHeader(KafkaConstants.PARTITION, Integer.class),
-                    message.getHeader(KafkaConstants.OFFSET, Long.class),
+            DefaultKafkaManualCommit commit = manualCommit(message);
+            TopicPartition partition = commit.getPartition();
+            lastCommits.put(partition, commit);
+            records.add(new SinkRecord(partition.topic(), partition.partition(), commit.getRecordOffset(),
                     message.getHeader(KafkaConstants.TIMESTAMP, -1L, Long.class),
                     message.getHeader(KafkaConstants.KEY, String.class),
                     message.getBody(String.class)));
         }
+        batch.setProperty(LAST_COMMITS, lastCommits);
         return records;
     }
 
     /** Commits, for each partition in the batch, the offset after its last record. Runs on the consumer thread. */
     public static void commitOffsets(Exchange batch) {
+        Map<?, ?> lastCommits = batch.getProperty(LAST_COMMITS, Map.class);
+        for (Object commit : lastCommits.values()) {
+            ((DefaultKafkaManualCommit) commit).commit();
+        }
+    }
+
+    /** The Kafka consumer that polled the batch (camel-kafka hands it over with each record's manual commit). */
+    public static Consumer<?, ?> consumerOf(Exchange batch) {
         List<?> polled = batch.getProperty(POLLED, List.class);
-        Map<TopicPartition, KafkaManualCommit> lastByPartition = new LinkedHashMap<>();
-        for (Object item : polled) {
-            Message message = ((Exchange) item).getMessage();
-            TopicPartition partition = new TopicPartition(message.getHeader(KafkaConstants.TOPIC, String.class),
-                    message.getHeader(KafkaConstants.PARTITION, Integer.class));
-            lastByPartition.put(partition, message.getHeader(KafkaConstants.MANUAL_COMMIT, KafkaManualCommit.class));
+        return manualCommit(((Exchange) polled.get(0)).getMessage()).getConsumer();
+    }
+
+    private static DefaultKafkaManualCommit manualCommit(Message message) {
+        Object commit = message.getHeader(KafkaConstants.MANUAL_COMMIT);
+        if (commit instanceof DefaultKafkaManualCommit manual) {
+            return manual;
         }
-        for (KafkaManualCommit commit : lastByPartition.values()) {
-            commit.commit();
-        }
+        throw new IllegalStateException("the sinks need camel-kafka's allowManualCommit=true (no manual commit in " + commit + ")");
     }
 }
