@@ -93,6 +93,7 @@ public final class PipelineBenchmark {
         results.put("pipeline_jvm_xmx", pipelineXmx());
         results.put("pipeline_jvm_args", System.getProperty("bench.pipeline.jvm.args", ""));
         results.put("pipeline_malloc_arenas", System.getProperty("bench.pipeline.malloc.arenas", ""));
+        results.put("pipeline_properties", System.getProperty("bench.pipeline.properties", ""));
         if (!stages.contains("source") && (stages.contains("mysql") || stages.contains("s3"))) {
             stages.add("source"); // the sink stages drain the topic the source stage fills
         }
@@ -252,6 +253,13 @@ public final class PipelineBenchmark {
         settings.put("generator.enabled", "false");
         settings.put("console.enabled", "false");
         settings.put("progress.log.interval.ms", "5000");
+        // -Dbench.pipeline.properties=s3.batch.max.records=1000,mysql.batch.size=500: measure other settings
+        for (String setting : System.getProperty("bench.pipeline.properties", "").split(",")) {
+            int equals = setting.indexOf('=');
+            if (equals > 0) {
+                settings.put(setting.substring(0, equals).trim(), setting.substring(equals + 1).trim());
+            }
+        }
         return settings;
     }
 
@@ -319,6 +327,9 @@ public final class PipelineBenchmark {
         Map<Long, Double> cpu = new LinkedHashMap<>();
         cpu.put(ProcessHandle.current().pid(), cpuSecondsOrZero(ProcessHandle.current().pid()));
         ProcessHandle.current().descendants().forEach(process -> cpu.put(process.pid(), cpuSecondsOrZero(process.pid())));
+        // PostgreSQL detaches from the benchmark (pg_ctl starts it as a daemon): its processes are found by name
+        ProcessHandle.allProcesses().filter(process -> serverName(process.pid()).equals("PostgreSQL"))
+                .forEach(process -> cpu.put(process.pid(), cpuSecondsOrZero(process.pid())));
         return cpu;
     }
 
