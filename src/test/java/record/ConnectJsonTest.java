@@ -183,4 +183,24 @@ class ConnectJsonTest {
         // a third field makes it a plain object, even with the known schema in it
         assertThat(ConnectJson.read("{\"schema\":" + known + ",\"payload\":{\"a\":1},\"b\":true}").get("b")).isEqualTo(true);
     }
+
+    @Test
+    void aPayloadIsReadFieldByFieldWhateverItsOrderAndExtras() {
+        String schema = "{\"type\":\"struct\",\"fields\":[{\"type\":\"int64\",\"optional\":false,\"field\":\"id\"},"
+                + "{\"type\":\"string\",\"optional\":true,\"field\":\"name\"},{\"type\":\"double\",\"optional\":true,\"field\":\"score\"}]}";
+        Row row = ConnectJson.read("{\"schema\":" + schema + ",\"payload\":{\"extra\":{\"deep\":[1,{\"id\":9}]},"
+                + "\"score\":3,\"name\":\"first\",\"id\":7,\"name\":\"last\"}}");
+        assertThat(row.values()).containsExactly(Map.entry("id", 7L), Map.entry("name", "last"), Map.entry("score", 3.0));
+
+        assertThat(ConnectJson.read("{\"schema\":" + schema + ",\"payload\":{\"id\":1}}").values())
+                .containsEntry("name", null).containsEntry("score", null);
+        assertThatThrownBy(() -> ConnectJson.read("{\"schema\":" + schema + ",\"payload\":{\"id\":1,\"name\":{\"a\":1}}}"))
+                .isInstanceOf(RecordFormatException.class).hasMessage("field 'name' should be string but is object {\"a\":1}");
+        assertThatThrownBy(() -> ConnectJson.read("{\"schema\":" + schema + ",\"payload\":{\"id\":1.5}}"))
+                .isInstanceOf(RecordFormatException.class).hasMessage("field 'id' should be int64 but is number 1.5");
+        assertThatThrownBy(() -> ConnectJson.read("{\"schema\":" + schema + ",\"payload\":{\"id\":null}}"))
+                .isInstanceOf(RecordFormatException.class).hasMessage("field 'id' is required but null");
+        assertThatThrownBy(() -> ConnectJson.read("{\"schema\":" + schema + ",\"payload\":[1]}"))
+                .isInstanceOf(RecordFormatException.class).hasMessage("payload is not a JSON object");
+    }
 }
