@@ -47,9 +47,18 @@ import pipeline.HeadlessChromium;
  * Measures the pipeline on the embedded stack, stage by stage, next to the limits of the same machine
  * measured in the same run with the same rows. The pipeline runs in its own JVM, so its CPU time and
  * peak memory are its own, not the embedded servers'. Run with {@code mvn -Pbench verify}; options
- * {@code -Dbench.rows=200000 -Dbench.latency.seconds=60}. Writes target/bench/results.md and .json.
+ * {@code -Dbench.rows=1000000 -Dbench.latency.seconds=60} and more (README, "Benchmark"). Writes
+ * target/bench/results.md and .json.
  */
 public final class PipelineBenchmark {
+
+    // A million rows: a drain of 200,000 lasts 2-3 s per stage, most of it the fresh JVM compiling its hot code
+    // (the C2 compiler thread alone used 8 s of CPU in the first 30 s of the end-to-end stage)
+    private static final int DEFAULT_ROWS = 1_000_000;
+    // the pipeline JVM as README and docker-compose.yml recommend for production
+    private static final String DEFAULT_XMX = "160m";
+    private static final String DEFAULT_JVM_ARGS = "-XX:+UseSerialGC -XX:ReservedCodeCacheSize=64m -Xss512k";
+    private static final String DEFAULT_MALLOC_ARENAS = "2";
 
     private static final String TABLE = "BENCH_USERS";
     private static final String TOPIC = "P_" + TABLE;
@@ -74,7 +83,7 @@ public final class PipelineBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        int rows = Integer.getInteger("bench.rows", 200_000);
+        int rows = Integer.getInteger("bench.rows", DEFAULT_ROWS);
         int latencySeconds = Integer.getInteger("bench.latency.seconds", 60);
         try (LocalStack stack = LocalStack.start(Path.of("target", "bench-stack"), "bench");
              Admin admin = Admin.create(Map.of("bootstrap.servers", stack.kafka().bootstrapServers()))) {
@@ -91,8 +100,8 @@ public final class PipelineBenchmark {
                 + System.getProperty("java.version"));
         results.put("rows", rows);
         results.put("pipeline_jvm_xmx", pipelineXmx());
-        results.put("pipeline_jvm_args", System.getProperty("bench.pipeline.jvm.args", ""));
-        results.put("pipeline_malloc_arenas", System.getProperty("bench.pipeline.malloc.arenas", ""));
+        results.put("pipeline_jvm_args", System.getProperty("bench.pipeline.jvm.args", DEFAULT_JVM_ARGS));
+        results.put("pipeline_malloc_arenas", System.getProperty("bench.pipeline.malloc.arenas", DEFAULT_MALLOC_ARENAS));
         results.put("pipeline_properties", System.getProperty("bench.pipeline.properties", ""));
         if (!stages.contains("source") && (stages.contains("mysql") || stages.contains("s3"))) {
             stages.add("source"); // the sink stages drain the topic the source stage fills
@@ -265,7 +274,7 @@ public final class PipelineBenchmark {
 
     /** The heap a production deployment would give the pipeline JVM (-Dbench.pipeline.xmx). */
     private static String pipelineXmx() {
-        return System.getProperty("bench.pipeline.xmx", "256m");
+        return System.getProperty("bench.pipeline.xmx", DEFAULT_XMX);
     }
 
     private Process startPipeline(Map<String, String> settings, String name, String xmx) throws IOException {
@@ -273,7 +282,7 @@ public final class PipelineBenchmark {
         // the heap a production deployment would give it; the report shows what the JVM then really takes
         jvmOptions.add("-Xmx" + xmx);
         // extra JVM flags to try, e.g. -Dbench.pipeline.jvm.args="-XX:+UseSerialGC"
-        for (String flag : System.getProperty("bench.pipeline.jvm.args", "").trim().split("\\s+")) {
+        for (String flag : System.getProperty("bench.pipeline.jvm.args", DEFAULT_JVM_ARGS).trim().split("\\s+")) {
             if (!flag.isEmpty()) {
                 jvmOptions.add(flag);
             }
@@ -288,7 +297,7 @@ public final class PipelineBenchmark {
         Path log = Path.of("target", "bench", name + ".log");
         Files.createDirectories(log.getParent());
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        String arenas = System.getProperty("bench.pipeline.malloc.arenas", "");
+        String arenas = System.getProperty("bench.pipeline.malloc.arenas", DEFAULT_MALLOC_ARENAS);
         if (!arenas.isBlank()) {
             // glibc gives each thread its own malloc arena; capping them is a common way to cut a JVM's RSS
             builder.environment().put("MALLOC_ARENA_MAX", arenas);
@@ -823,14 +832,20 @@ public final class PipelineBenchmark {
         if (results.containsKey("console_cost")) {
             md.append("\nConsole page's cost at 10 rows/s (pipeline JVM CPU): ").append(results.get("console_cost")).append('\n');
         }
-        md.append("\nPipeline JVM memory per stage (MB");
+        md.append("\nPipeline JVM per stage (memory in MB");
         if (results.get("s3_flush_1m") instanceof Map<?, ?> huge) {
             md.append("; s3-flush-1m: s3.flush.size=1,000,000, all rows in one object, -Xmx").append(huge.get("xmx"));
         }
-        md.append("):\n\n| stage | peak RSS | peak heap | largest heap after a GC |\n|---|---:|---:|---:|\n");
+        md.append("; CPU in seconds during the stage, the servers' as measured from their processes):\n\n")
+                .append("| stage | drain s | pipeline CPU s | servers CPU s | peak RSS | peak heap | largest heap after a GC |\n")
+                .append("|---|---:|---:|---|---:|---:|---:|\n");
         results.forEach((key, value) -> {
             if (key.startsWith("stage_") && value instanceof Map<?, ?> stage) {
-                md.append("| ").append(key.substring("stage_".length())).append(" | ").append(stage.get("peak_rss_mb")).append(" | ")
+                md.append("| ").append(key.substring("stage_".length()))
+                        .append(" | ").append(String.format("%.1f", (Double) stage.get("drain_seconds")))
+                        .append(" | ").append(stage.get("cpu_seconds"))
+                        .append(" | ").append(stage.get("servers_cpu_seconds"))
+                        .append(" | ").append(stage.get("peak_rss_mb")).append(" | ")
                         .append(stage.get("peak_heap_mb")).append(" | ").append(stage.get("max_live_heap_after_gc_mb")).append(" |\n");
             }
         });
