@@ -1,7 +1,10 @@
 package routes;
 
 import config.PipelineConfiguration;
+import org.apache.camel.Exchange;
+import org.apache.camel.Route;
 import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.support.service.ServiceHelper;
 import source.SourceTables;
 import source.TablePoller;
 
@@ -27,7 +30,14 @@ public class SourceRoute extends RouteBuilder {
                     // a lost connection fails this poll only (the poller logs it and backs off); the next one
                     // reads again from the same committed offset
                     .onException(Exception.class).handled(true).logExhausted(false).end()
-                    .bean(table, "poll");
+                    // a backlog is read batch after batch until it is gone or the flow is paused or stopped
+                    .process(exchange -> table.poll(() -> consumerRunning(exchange, routeId)));
         }
+    }
+
+    /** False as soon as the route's timer is being suspended (console pause) or stopped (shutdown). */
+    private static boolean consumerRunning(Exchange exchange, String routeId) {
+        Route route = exchange.getContext().getRoute(routeId);
+        return route != null && ServiceHelper.isStarted(route.getConsumer()) && !exchange.getContext().isStopping();
     }
 }

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 import javax.sql.DataSource;
@@ -44,7 +45,6 @@ public class TablePoller {
     private static final Logger LOG = LoggerFactory.getLogger(TablePoller.class);
     private static final Duration MIN_BACKOFF = Duration.ofMillis(500);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
-    private static final Duration CATCH_UP_SLICE = Duration.ofSeconds(5);
 
     private final DataSource dataSource;
     private final SourceTableSettings settings;
@@ -82,22 +82,22 @@ public class TablePoller {
     }
 
     /**
-     * Reads and publishes one batch; returns the number of rows sent. Called by the source route's timer
-     * only. A failure leaves the committed offset as it was (the same rows are read again) and pauses
-     * polling for a while that doubles with each failure, up to {@link #MAX_BACKOFF}.
+     * Reads and publishes the rows after the committed offset, batch after batch while a backlog remains
+     * and {@code mayContinue} says the flow is not being paused or stopped (so a stop waits for one batch
+     * at most, and a backlog is never interrupted by the timer's pause between polls); returns the number
+     * of rows sent. Called by the source route's timer only. A failure leaves the committed offset as it
+     * was (the same rows are read again) and pauses polling for a while that doubles with each failure,
+     * up to {@link #MAX_BACKOFF}.
      */
-    public synchronized int poll() throws SQLException {
+    public synchronized int poll(BooleanSupplier mayContinue) throws SQLException {
         if (System.nanoTime() < nextAttemptNanos) {
             return 0;
         }
         try {
-            // a backlog is read batch after batch without waiting for the next timer tick, for a while at most,
-            // so that a stop request is never kept waiting long
-            long deadline = System.nanoTime() + CATCH_UP_SLICE.toNanos();
             int sent = 0;
             do {
                 sent += pollOnce();
-            } while (backlogRemains && System.nanoTime() < deadline);
+            } while (backlogRemains && mayContinue.getAsBoolean());
             consecutiveFailures = 0;
             return sent;
         } catch (SQLException | RuntimeException e) {

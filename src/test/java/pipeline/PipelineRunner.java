@@ -74,6 +74,15 @@ final class PipelineRunner implements AutoCloseable {
         return main.getCamelContext().getRouteController().getRouteStatus(routeId).name();
     }
 
+    /** What the console's Pause does: suspends the route, waiting for the exchange in flight. */
+    void suspendRoute(String routeId) throws Exception {
+        main.getCamelContext().getRouteController().suspendRoute(routeId);
+    }
+
+    void resumeRoute(String routeId) throws Exception {
+        main.getCamelContext().getRouteController().resumeRoute(routeId);
+    }
+
     @Override
     public void close() {
         main.stop();

@@ -97,6 +97,42 @@ class SourceModesIT extends OnTheTestStack {
     }
 
     @Test
+    void aBacklogIsReadBatchAfterBatchAndAPauseTakesEffectWithinOneBatch() throws Exception {
+        String table = "ORDERS_BACKLOG";
+        int rows = 300_000;
+        sql("CREATE TABLE \"" + table + "\" (\"index\" BIGSERIAL PRIMARY KEY, \"note\" TEXT)",
+                "INSERT INTO \"" + table + "\" (\"note\") SELECT 'n' || g FROM generate_series(1, " + rows + ") g");
+        Map<String, String> settings = sourceOnly(table);
+        settings.put("source.batch.max.rows", "1000");
+        String topic = "P_" + table;
+        try (PipelineRunner pipeline = PipelineRunner.start(settings)) {
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> endOffset(topic) > 0);
+            // the poller reads the backlog in one long exchange; pausing must not wait for the whole backlog
+            pipeline.suspendRoute("source-" + table);
+            long atPause = endOffset(topic);
+            Thread.sleep(1_500);
+            assertThat(endOffset(topic)).as("nothing is sent while paused").isEqualTo(atPause);
+            assertThat(atPause).as("paused mid-backlog").isLessThan(rows);
+
+            pipeline.resumeRoute("source-" + table);
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).until(() -> endOffset(topic) > rows);
+            List<Long> ids = ids(topic, "index");
+            assertThat(ids).hasSize(rows).doesNotHaveDuplicates().isSorted();
+        }
+    }
+
+    /** The topic's end offset (records and transaction markers): it moves whenever the source commits. */
+    private static long endOffset(String topic) {
+        java.util.Properties props = new java.util.Properties();
+        props.put("bootstrap.servers", stack.kafka().bootstrapServers());
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<String, String> consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+                props, new org.apache.kafka.common.serialization.StringDeserializer(), new org.apache.kafka.common.serialization.StringDeserializer())) {
+            org.apache.kafka.common.TopicPartition partition = new org.apache.kafka.common.TopicPartition(topic, 0);
+            return consumer.partitionsFor(topic).isEmpty() ? 0 : consumer.endOffsets(List.of(partition)).get(partition);
+        }
+    }
+
+    @Test
     void timestampModeSeesUpdatesAndNeverSplitsRowsSharingATimestamp() throws Exception {
         String table = "ITEMS_TS";
         sql("CREATE TABLE \"" + table + "\" (\"id\" INT PRIMARY KEY, \"price\" INT NOT NULL, \"updated\" TIMESTAMP NOT NULL)",
