@@ -23,6 +23,7 @@ import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -131,12 +132,12 @@ public final class PipelineBenchmark {
 
         // stage 1: source alone, PostgreSQL -> Kafka
         Stage source = runStage("source", Map.of("mysql.enabled", "false", "s3.enabled", "false"),
-                () -> sourceOffset(TABLE) > 0, () -> sourceOffset(TABLE) >= rows);
+                () -> sourceOffset(TABLE) > 0, () -> sourceOffset(TABLE), () -> sourceOffset(TABLE) >= rows);
         double recordBytes = averageRecordBytes(TOPIC);
         results.put("record_value_bytes_avg", Math.round(recordBytes));
         double producerLimit = measureProducerLimit((int) recordBytes);
         record("Kafka producer alone, same record size (limit)", producerLimit, null);
-        record("source: PostgreSQL -> Kafka", source.rate(), Math.min(jdbcRead, producerLimit));
+        record("source: PostgreSQL -> Kafka", source, Math.min(jdbcRead, producerLimit));
 
         if (stages.contains("mysql")) {
             runMySqlStage();
@@ -150,27 +151,28 @@ public final class PipelineBenchmark {
         // stage 2: MySQL sink alone, from the backlog on the topic
         double mysqlLimit = mysqlLimit(TABLE);
         Stage mysql = runStage("mysql", Map.of("source.enabled", "false", "s3.enabled", "false"),
-                () -> mysqlRows("P_" + TABLE) > 0, () -> mysqlRows("P_" + TABLE) >= rows);
-        record("mysql sink: Kafka -> MySQL", mysql.rate(), mysqlLimit);
+                () -> mysqlRows("P_" + TABLE) > 0, () -> mysqlRows("P_" + TABLE), () -> mysqlRows("P_" + TABLE) >= rows);
+        record("mysql sink: Kafka -> MySQL", mysql, mysqlLimit);
     }
 
     private void runS3Stages() throws Exception {
 
         // stage 3: S3 sink alone, json then gzip
         Stage s3 = runStage("s3-json", Map.of("source.enabled", "false", "mysql.enabled", "false", "s3.flush.size", "10000",
-                "s3.group.id", "bench-s3-json", "s3.topics.dir", "json"), () -> committed("bench-s3-json") > 0, () -> committed("bench-s3-json") >= lastRecordEnd(TOPIC));
-        record("s3 sink json: Kafka -> S3", s3.rate(), null);
+                "s3.group.id", "bench-s3-json", "s3.topics.dir", "json"), () -> committed("bench-s3-json") > 0, () -> committed("bench-s3-json"),
+                () -> committed("bench-s3-json") >= lastRecordEnd(TOPIC));
+        record("s3 sink json: Kafka -> S3", s3, null);
         Stage s3gzip = runStage("s3-gzip", Map.of("source.enabled", "false", "mysql.enabled", "false", "s3.flush.size", "10000",
                 "s3.compression.type", "gzip", "s3.group.id", "bench-s3-gzip", "s3.topics.dir", "gzip"),
-                () -> committed("bench-s3-gzip") > 0, () -> committed("bench-s3-gzip") >= lastRecordEnd(TOPIC));
-        record("s3 sink gzip: Kafka -> S3", s3gzip.rate(), null);
+                () -> committed("bench-s3-gzip") > 0, () -> committed("bench-s3-gzip"), () -> committed("bench-s3-gzip") >= lastRecordEnd(TOPIC));
+        record("s3 sink gzip: Kafka -> S3", s3gzip, null);
         // memory with huge objects: every record of the backlog in one object (s3.flush.size 1,000,000, some
         // 200 MB of JSON), closed by the timer once all are in, in a heap far smaller than the object: the
         // buffer file grows, the heap must not
         String hugeXmx = System.getProperty("bench.flush1m.xmx", "64m");
         Stage s3Huge = runStage("s3-flush-1m", Map.of("source.enabled", "false", "mysql.enabled", "false", "s3.flush.size", "1000000",
                 "s3.rotate.schedule.interval.ms", "20000", "s3.group.id", "bench-s3-1m", "s3.topics.dir", "huge"), hugeXmx,
-                () -> committed("bench-s3-1m") > 0, () -> committed("bench-s3-1m") >= lastRecordEnd(TOPIC));
+                () -> committed("bench-s3-1m") > 0, () -> committed("bench-s3-1m"), () -> committed("bench-s3-1m") >= lastRecordEnd(TOPIC));
         progress("s3 sink with s3.flush.size=1,000,000 and -Xmx%s: one object of %,d records; peak heap %d MB, live heap (after full GCs) %d MB",
                 hugeXmx, rows, s3Huge.peakHeapMb(), s3Huge.maxLiveHeapMb());
         results.put("s3_flush_1m", Map.of("xmx", hugeXmx, "peak_heap_mb", s3Huge.peakHeapMb(), "live_heap_after_full_gc_mb", s3Huge.maxLiveHeapMb()));
@@ -185,38 +187,104 @@ public final class PipelineBenchmark {
         Stage endToEnd = runStage("end-to-end", Map.of("source.table.whitelist", e2eTable, "mysql.topics", "P_" + e2eTable,
                 "s3.topics", "P_" + e2eTable, "s3.flush.size", "10000", "mysql.group.id", "bench-e2e-mysql", "s3.group.id", "bench-e2e-s3",
                 "source.offsets.topic", "bench_e2e_offsets", "source.transactional.id.prefix", "bench-e2e"),
-                () -> endOffset("P_" + e2eTable) > 0 && endOffset("P_" + e2eTable) != Long.MAX_VALUE, () -> mysqlRows("P_" + e2eTable) >= rows && committed("bench-e2e-s3") >= lastRecordEnd("P_" + e2eTable)
+                () -> endOffset("P_" + e2eTable) > 0 && endOffset("P_" + e2eTable) != Long.MAX_VALUE,
+                // no second-half rate here: the source finishes first and leaves the sinks the whole machine,
+                // so the second half is not the three flows at work together (the warm stage below is)
+                () -> -1L,
+                () -> mysqlRows("P_" + e2eTable) >= rows && committed("bench-e2e-s3") >= lastRecordEnd("P_" + e2eTable)
                         && endOffset("P_" + e2eTable) > rows);
-        record("end to end: PostgreSQL -> MySQL and S3", endToEnd.rate(), mysqlLimit);
+        record("end to end: PostgreSQL -> MySQL and S3", endToEnd, mysqlLimit);
         results.put("pipeline_jvm_end_to_end", Map.of("cpu_seconds", endToEnd.cpuSeconds(), "peak_rss_mb", endToEnd.peakRssMb(),
                 "seconds", endToEnd.seconds()));
+        runWarmEndToEndStage(mysqlLimit);
+    }
+
+    /**
+     * End to end in a pipeline that has already moved a fifth as many rows (its hot code compiled, as in a
+     * pipeline that runs for days): the measured rows are inserted in one transaction once the warm-up rows
+     * are in MySQL and S3, and the clock runs from that commit until the last of them is in both.
+     */
+    private void runWarmEndToEndStage(double mysqlLimit) throws Exception {
+        String table = "BENCH_E2E_WARM";
+        String topic = "P_" + table;
+        long warmUpRows = Math.max(20_000, rows / 5);
+        long total = warmUpRows + rows;
+        loadRows(table, 1, warmUpRows);
+        Stage warm = runStage("end-to-end-warm", Map.of("source.table.whitelist", table, "mysql.topics", topic, "s3.topics", topic,
+                        "s3.flush.size", "10000", "mysql.group.id", "bench-e2e-warm-mysql", "s3.group.id", "bench-e2e-warm-s3",
+                        "source.offsets.topic", "bench_e2e_warm_offsets", "source.transactional.id.prefix", "bench-e2e-warm"),
+                pipelineXmx(),
+                child -> {
+                    progress("stage end-to-end-warm: warming up with %,d rows", warmUpRows);
+                    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+                    while (!(mysqlRows(topic, warmUpRows) >= warmUpRows && committed("bench-e2e-warm-s3") >= lastRecordEnd(topic))) {
+                        if (!child.isAlive() || System.nanoTime() > deadline) {
+                            throw new IllegalStateException("the warm-up of end-to-end-warm did not finish: see target/bench/end-to-end-warm.log");
+                        }
+                        Thread.sleep(100);
+                    }
+                    progress("stage end-to-end-warm: warm; inserting the %,d measured rows", rows);
+                    loadRows(table, warmUpRows + 1, total);
+                },
+                () -> true,
+                () -> -1L,
+                () -> mysqlRows(topic, total) >= total && committed("bench-e2e-warm-s3") >= lastRecordEnd(topic) && endOffset(topic) > total);
+        record("end to end, warm JVM (after " + String.format("%,d", warmUpRows) + " rows)", warm, mysqlLimit);
     }
 
     // ---------------------------------------------------------------------------------------------
     // the pipeline in a child JVM, one stage at a time
 
-    private record Stage(String name, double seconds, double rate, double cpuSeconds, long peakRssMb, long peakHeapMb,
-                         long maxLiveHeapMb) {
+    /** secondHalfRate: rows/s over the drain's second half, when the JVM is warm (NaN if not seen). */
+    private record Stage(String name, double seconds, double rate, double secondHalfRate, double cpuSeconds, long peakRssMb,
+                         long peakHeapMb, long maxLiveHeapMb) {
     }
 
-    private Stage runStage(String name, Map<String, String> overrides, BooleanSupplier started, BooleanSupplier done) throws Exception {
-        return runStage(name, overrides, pipelineXmx(), started, done);
+    private Stage runStage(String name, Map<String, String> overrides, BooleanSupplier started, LongSupplier rowsDone,
+                           BooleanSupplier done) throws Exception {
+        return runStage(name, overrides, pipelineXmx(), null, started, rowsDone, done);
     }
 
-    private Stage runStage(String name, Map<String, String> overrides, String xmx, BooleanSupplier started, BooleanSupplier done)
-            throws Exception {
+    private Stage runStage(String name, Map<String, String> overrides, String xmx, BooleanSupplier started, LongSupplier rowsDone,
+                           BooleanSupplier done) throws Exception {
+        return runStage(name, overrides, xmx, null, started, rowsDone, done);
+    }
+
+    /** What happens between the pipeline JVM's start and the stage's clock: a warm-up (null: none). */
+    private interface Preparation {
+        void run(Process child) throws Exception;
+    }
+
+    /**
+     * Runs one stage in a fresh pipeline JVM until {@code done}; {@code rowsDone} (probed with the others)
+     * marks when half the rows are through, for the rate over the second half: the first half includes the
+     * JVM compiling its hot code, which a pipeline that runs for days pays once.
+     */
+    private Stage runStage(String name, Map<String, String> overrides, String xmx, Preparation prepare, BooleanSupplier started,
+                           LongSupplier rowsDone, BooleanSupplier done) throws Exception {
         Map<String, String> settings = baseSettings();
         settings.putAll(overrides);
         progress("stage %s: starting the pipeline JVM (-Xmx%s)", name, xmx);
         Map<Long, Double> serversCpuBefore = serverCpuByPid();
         Process child = startPipeline(settings, name, xmx);
         try {
+            double cpuBefore = 0;
+            if (prepare != null) {
+                prepare.run(child);
+                // a warmed-up stage counts the CPU of its measured drain only
+                cpuBefore = cpuSeconds(child.pid());
+                serversCpuBefore = serverCpuByPid();
+            }
             long start = System.nanoTime();
             long firstProgress = 0;
+            long halfway = 0;
             long lastReport = start;
             while (!done.getAsBoolean()) {
                 if (firstProgress == 0 && started.getAsBoolean()) {
                     firstProgress = System.nanoTime();
+                }
+                if (halfway == 0 && firstProgress != 0 && rowsDone.getAsLong() >= rows / 2) {
+                    halfway = System.nanoTime();
                 }
                 if (!child.isAlive()) {
                     throw new IllegalStateException("the pipeline JVM of stage " + name + " died: see target/bench/" + name + ".log");
@@ -230,17 +298,19 @@ public final class PipelineBenchmark {
             long end = System.nanoTime();
             double seconds = (end - (firstProgress == 0 ? start : firstProgress)) / 1e9;
             double withStart = (end - start) / 1e9;
-            double cpu = cpuSeconds(child.pid());
+            double cpu = cpuSeconds(child.pid()) - cpuBefore;
             Map<String, Double> serversCpu = serverCpuSince(serversCpuBefore, child.pid());
             long rss = peakRssMb(child.pid());
             long[] heap = heapFromGcLog(gcLog(name));
-            Stage stage = new Stage(name, seconds, rows / seconds, cpu, rss, heap[0], heap[1]);
-            progress("stage %s: %,d rows drained in %.1f s = %,.0f rows/s (%.1f s with the JVM start); CPU %.1f s, peak RSS %d MB, "
-                            + "peak heap %d MB, live heap (after full GCs) %d MB",
-                    name, rows, seconds, stage.rate(), withStart, cpu, rss, heap[0], heap[1]);
+            double secondHalf = halfway == 0 ? Double.NaN : (rows - rows / 2) / ((end - halfway) / 1e9);
+            Stage stage = new Stage(name, seconds, rows / seconds, secondHalf, cpu, rss, heap[0], heap[1]);
+            progress("stage %s: %,d rows drained in %.1f s = %,.0f rows/s, second half %,.0f rows/s (%.1f s with the JVM start); "
+                            + "CPU %.1f s, peak RSS %d MB, peak heap %d MB, live heap (after full GCs) %d MB",
+                    name, rows, seconds, stage.rate(), secondHalf, withStart, cpu, rss, heap[0], heap[1]);
             progress("stage %s: CPU of the servers meanwhile (s): %s", name, serversCpu);
             results.put("stage_" + name, Map.of("drain_seconds", seconds, "seconds_with_start", withStart,
-                    "rows_per_second", Math.round(stage.rate()), "cpu_seconds", cpu, "peak_rss_mb", rss,
+                    "rows_per_second", Math.round(stage.rate()), "second_half_rows_per_second", Double.isNaN(secondHalf) ? -1 : Math.round(secondHalf),
+                    "cpu_seconds", cpu, "peak_rss_mb", rss,
                     "peak_heap_mb", heap[0], "live_heap_after_full_gc_mb", heap[1], "servers_cpu_seconds", serversCpu));
             return stage;
         } finally {
@@ -413,8 +483,13 @@ public final class PipelineBenchmark {
 
     /** Users rows of about 300 bytes, made by PostgreSQL itself in one statement. */
     private void loadRows(String name) throws SQLException {
+        loadRows(name, 1, rows);
+    }
+
+    /** Creates the table if needed and inserts rows {@code first} to {@code last} in one statement (one transaction). */
+    private void loadRows(String name, long first, long last) throws SQLException {
         try (Connection connection = postgres(); Statement statement = connection.createStatement()) {
-            statement.execute("CREATE TABLE \"" + name + "\" (\"index\" BIGSERIAL PRIMARY KEY, \"job\" TEXT, \"company\" TEXT, "
+            statement.execute("CREATE TABLE IF NOT EXISTS \"" + name + "\" (\"index\" BIGSERIAL PRIMARY KEY, \"job\" TEXT, \"company\" TEXT, "
                     + "\"ssn\" TEXT, \"residence\" TEXT, \"username\" TEXT, \"name\" TEXT, \"sex\" TEXT, \"address\" TEXT, "
                     + "\"mail\" TEXT, \"birthdate\" DATE, \"timestamp\" TIMESTAMP NOT NULL)");
             statement.execute("INSERT INTO \"" + name + "\" (\"job\", \"company\", \"ssn\", \"residence\", \"username\", \"name\", "
@@ -423,7 +498,7 @@ public final class PipelineBenchmark {
                     + "(g % 9999) || ' Main Street, Springfield', 'user' || g, 'Name ' || substr(md5((g * 7)::text), 1, 12), "
                     + "CASE WHEN g % 2 = 0 THEN 'F' ELSE 'M' END, (g % 777) || ' Elm Road, ' || substr(md5((g * 3)::text), 1, 10), "
                     + "'user' || g || '@example.com', DATE '1950-01-01' + (g % 20000), "
-                    + "TIMESTAMP '2026-01-01' + g * INTERVAL '1 millisecond' FROM generate_series(1, " + rows + ") g");
+                    + "TIMESTAMP '2026-01-01' + g * INTERVAL '1 millisecond' FROM generate_series(" + first + ", " + last + ") g");
         }
     }
 
@@ -555,13 +630,17 @@ public final class PipelineBenchmark {
      * probe reads the largest primary key, one index lookup, and counts only once that reaches the last row.
      */
     private long mysqlRows(String table) {
+        return mysqlRows(table, rows);
+    }
+
+    private long mysqlRows(String table, long expected) {
         try (Statement statement = mysqlProbe().createStatement()) {
             long largestIndex;
             try (ResultSet rs = statement.executeQuery("SELECT COALESCE(MAX(`index`), 0) FROM `" + table + "`")) {
                 rs.next();
                 largestIndex = rs.getLong(1);
             }
-            if (largestIndex < rows) {
+            if (largestIndex < expected) {
                 return largestIndex;
             }
             try (ResultSet rs = statement.executeQuery("SELECT COUNT(*) FROM `" + table + "`")) {
@@ -814,9 +893,15 @@ public final class PipelineBenchmark {
     // ---------------------------------------------------------------------------------------------
     // report
 
+    private void record(String what, Stage stage, Double limit) {
+        record(what, stage.rate(), limit);
+        String[] row = table.get(table.size() - 1);
+        row[2] = Double.isNaN(stage.secondHalfRate()) ? "" : String.format("%,.0f", stage.secondHalfRate());
+    }
+
     private void record(String what, double rate, Double limit) {
         String ofLimit = limit == null ? "" : String.format("%.0f%%", 100 * rate / limit);
-        table.add(new String[] {what, String.format("%,.0f", rate), ofLimit});
+        table.add(new String[] {what, String.format("%,.0f", rate), "", ofLimit});
         results.put(what, limit == null ? Map.of("per_second", Math.round(rate))
                 : Map.of("per_second", Math.round(rate), "fraction_of_limit", Math.round(1000 * rate / limit) / 1000.0));
     }
@@ -826,9 +911,9 @@ public final class PipelineBenchmark {
         md.append("Benchmark of ").append(results.get("date")).append(", ").append(results.get("machine")).append(", ")
                 .append(String.format("%,d", rows)).append(" rows of about ").append(results.get("record_value_bytes_avg"))
                 .append(" bytes on the topic\n\n");
-        md.append("| stage | rows/s | of its limit |\n|---|---:|---:|\n");
+        md.append("| stage | rows/s | second half, rows/s | of its limit |\n|---|---:|---:|---:|\n");
         for (String[] row : table) {
-            md.append("| ").append(row[0]).append(" | ").append(row[1]).append(" | ").append(row[2]).append(" |\n");
+            md.append("| ").append(row[0]).append(" | ").append(row[1]).append(" | ").append(row[2]).append(" | ").append(row[3]).append(" |\n");
         }
         if (results.containsKey("latency_insert_to_mysql_ms")) {
             md.append("\nLatency at 1 row/s (ms): insert -> Kafka ").append(results.get("latency_insert_to_kafka_ms"))
