@@ -264,7 +264,7 @@ public final class PipelineBenchmark {
                            LongSupplier rowsDone, BooleanSupplier done) throws Exception {
         Map<String, String> settings = baseSettings();
         settings.putAll(overrides);
-        progress("stage %s: starting the pipeline JVM (-Xmx%s)", name, xmx);
+        progress("stage %s: starting the pipeline JVM (%s)", name, xmx.isBlank() ? "the JVM's default heap" : "-Xmx" + xmx);
         Map<Long, Double> serversCpuBefore = serverCpuByPid();
         Process child = startPipeline(settings, name, xmx);
         try {
@@ -350,7 +350,9 @@ public final class PipelineBenchmark {
     private Process startPipeline(Map<String, String> settings, String name, String xmx) throws IOException {
         List<String> jvmOptions = new ArrayList<>();
         // the heap a production deployment would give it; the report shows what the JVM then really takes
-        jvmOptions.add("-Xmx" + xmx);
+        if (!xmx.isBlank()) {
+            jvmOptions.add("-Xmx" + xmx); // empty: the JVM's default heap (a quarter of the machine's memory)
+        }
         // extra JVM flags to try, e.g. -Dbench.pipeline.jvm.args="-XX:+UseSerialGC"
         for (String flag : System.getProperty("bench.pipeline.jvm.args", DEFAULT_JVM_ARGS).trim().split("\\s+")) {
             if (!flag.isEmpty()) {
