@@ -180,7 +180,6 @@ public class S3SinkWriter implements PartitionOwnership.Listener, AutoCloseable 
      * next to read if all are), after the batch's dead letters were sent. Never goes back.
      */
     public synchronized void commitOffsets(Exchange batch) {
-        groupMembership = KafkaBatch.consumerOf(batch).groupMetadata();
         partitions.values().forEach(state -> state.unsentDeadLetters.clear());
         Map<TopicPartition, OffsetAndMetadata> commits = offsetsToCommit();
         if (!commits.isEmpty()) {

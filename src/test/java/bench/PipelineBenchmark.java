@@ -167,8 +167,8 @@ public final class PipelineBenchmark {
                 () -> committed("bench-s3-gzip") > 0, () -> committed("bench-s3-gzip"), () -> committed("bench-s3-gzip") >= lastRecordEnd(TOPIC));
         record("s3 sink gzip: Kafka -> S3", s3gzip, null);
         // memory with huge objects: every record of the backlog in one object (s3.flush.size 1,000,000, some
-        // 200 MB of JSON), closed by the timer once all are in, in a heap far smaller than the object: the
-        // buffer file grows, the heap must not
+        // 330 MB of JSON for a million rows), closed when full or by the timer 20 s after it opened, in a heap
+        // far smaller than the object: the buffer file grows, the heap must not
         String hugeXmx = System.getProperty("bench.flush1m.xmx", "64m");
         Stage s3Huge = runStage("s3-flush-1m", Map.of("source.enabled", "false", "mysql.enabled", "false", "s3.flush.size", "1000000",
                 "s3.rotate.schedule.interval.ms", "20000", "s3.group.id", "bench-s3-1m", "s3.topics.dir", "huge"), hugeXmx,
@@ -304,9 +304,10 @@ public final class PipelineBenchmark {
             long[] heap = heapFromGcLog(gcLog(name));
             double secondHalf = halfway == 0 ? Double.NaN : (rows - rows / 2) / ((end - halfway) / 1e9);
             Stage stage = new Stage(name, seconds, rows / seconds, secondHalf, cpu, rss, heap[0], heap[1]);
-            progress("stage %s: %,d rows drained in %.1f s = %,.0f rows/s, second half %,.0f rows/s (%.1f s with the JVM start); "
+            progress("stage %s: %,d rows drained in %.1f s = %,.0f rows/s%s (%.1f s with the JVM start); "
                             + "CPU %.1f s, peak RSS %d MB, peak heap %d MB, live heap (after full GCs) %d MB",
-                    name, rows, seconds, stage.rate(), secondHalf, withStart, cpu, rss, heap[0], heap[1]);
+                    name, rows, seconds, stage.rate(), Double.isNaN(secondHalf) ? "" : String.format(", second half %,.0f rows/s", secondHalf),
+                    withStart, cpu, rss, heap[0], heap[1]);
             progress("stage %s: CPU of the servers meanwhile (s): %s", name, serversCpu);
             results.put("stage_" + name, Map.of("drain_seconds", seconds, "seconds_with_start", withStart,
                     "rows_per_second", Math.round(stage.rate()), "second_half_rows_per_second", Double.isNaN(secondHalf) ? -1 : Math.round(secondHalf),
@@ -896,14 +897,17 @@ public final class PipelineBenchmark {
     // report
 
     private void record(String what, Stage stage, Double limit) {
-        record(what, stage.rate(), limit);
-        String[] row = table.get(table.size() - 1);
-        row[2] = Double.isNaN(stage.secondHalfRate()) ? "" : String.format("%,.0f", stage.secondHalfRate());
+        record(what, stage.rate(), stage.secondHalfRate(), limit);
     }
 
     private void record(String what, double rate, Double limit) {
+        record(what, rate, Double.NaN, limit);
+    }
+
+    private void record(String what, double rate, double secondHalfRate, Double limit) {
         String ofLimit = limit == null ? "" : String.format("%.0f%%", 100 * rate / limit);
-        table.add(new String[] {what, String.format("%,.0f", rate), "", ofLimit});
+        String secondHalf = Double.isNaN(secondHalfRate) ? "" : String.format("%,.0f", secondHalfRate);
+        table.add(new String[] {what, String.format("%,.0f", rate), secondHalf, ofLimit});
         results.put(what, limit == null ? Map.of("per_second", Math.round(rate))
                 : Map.of("per_second", Math.round(rate), "fraction_of_limit", Math.round(1000 * rate / limit) / 1000.0));
     }

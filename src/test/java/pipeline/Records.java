@@ -67,6 +67,16 @@ final class Records implements AutoCloseable {
         return records;
     }
 
+    /** The end offset of the topic's partition 0 (records and transaction markers; 0 before the topic exists). */
+    static long endOffset(String bootstrapServers, String topic) {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", bootstrapServers);
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+            TopicPartition partition = new TopicPartition(topic, 0);
+            return consumer.partitionsFor(topic).isEmpty() ? 0 : consumer.endOffsets(List.of(partition)).get(partition);
+        }
+    }
+
     @Override
     public void close() {
         producer.close();

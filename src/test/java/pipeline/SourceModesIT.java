@@ -123,13 +123,7 @@ class SourceModesIT extends OnTheTestStack {
 
     /** The topic's end offset (records and transaction markers): it moves whenever the source commits. */
     private static long endOffset(String topic) {
-        java.util.Properties props = new java.util.Properties();
-        props.put("bootstrap.servers", stack.kafka().bootstrapServers());
-        try (org.apache.kafka.clients.consumer.KafkaConsumer<String, String> consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(
-                props, new org.apache.kafka.common.serialization.StringDeserializer(), new org.apache.kafka.common.serialization.StringDeserializer())) {
-            org.apache.kafka.common.TopicPartition partition = new org.apache.kafka.common.TopicPartition(topic, 0);
-            return consumer.partitionsFor(topic).isEmpty() ? 0 : consumer.endOffsets(List.of(partition)).get(partition);
-        }
+        return Records.endOffset(stack.kafka().bootstrapServers(), topic);
     }
 
     @Test
