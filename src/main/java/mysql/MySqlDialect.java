@@ -23,6 +23,35 @@ public final class MySqlDialect {
     private MySqlDialect() {
     }
 
+    /** MySQL's longest identifier, in characters. */
+    public static final int MAX_IDENTIFIER_LENGTH = 64;
+
+    /**
+     * Why MySQL would refuse {@code name} as a column name, or null if it takes it: at most 64 characters
+     * of the Basic Multilingual Plane without U+0000, not ending with a space (MySQL's rules for quoted
+     * identifiers). Checked before any DDL, so a record with such a field never changes a table.
+     */
+    public static String columnNameProblem(String name) {
+        if (name == null || name.isEmpty()) {
+            return "is empty";
+        }
+        if (name.codePointCount(0, name.length()) > MAX_IDENTIFIER_LENGTH) {
+            return "is longer than " + MAX_IDENTIFIER_LENGTH + " characters";
+        }
+        if (name.indexOf('\0') >= 0) {
+            return "contains the character U+0000";
+        }
+        for (int i = 0; i < name.length(); i++) {
+            if (Character.isSurrogate(name.charAt(i))) {
+                return "contains a character outside Unicode's Basic Multilingual Plane (such as an emoji)";
+            }
+        }
+        if (name.endsWith(" ")) {
+            return "ends with a space";
+        }
+        return null;
+    }
+
     public static String quote(String identifier) {
         if (identifier == null || identifier.isEmpty() || identifier.length() > 64 || identifier.indexOf('\0') >= 0) {
             throw new IllegalArgumentException("invalid MySQL identifier '" + identifier + "'");

@@ -44,6 +44,7 @@ public final class RecordMapper {
             }
             Map<String, Object> keyValues = keyValues(key, keyFieldNames(key));
             List<Field> keyFields = keyValues.keySet().stream().map(name -> key.schema().field(name)).toList();
+            requireValidColumnNames(keyFields);
             return new MappedRow(table, Operation.DELETE, new RecordSchema(null, keyFields), List.copyOf(keyValues.keySet()), keyValues);
         }
         List<Field> fields = new ArrayList<>();
@@ -91,7 +92,18 @@ public final class RecordMapper {
             fields.add(field);
             values.put(field.name(), value.get(field.name()));
         }
+        requireValidColumnNames(fields);
         return new MappedRow(table, Operation.WRITE, new RecordSchema(value.schema().name(), fields), keyColumns, values);
+    }
+
+    /** A column MySQL would refuse must not reach auto.create or auto.evolve: the record is bad, not the table. */
+    private static void requireValidColumnNames(List<Field> fields) {
+        for (Field field : fields) {
+            String problem = MySqlDialect.columnNameProblem(field.name());
+            if (problem != null) {
+                throw new RecordFormatException("field name '" + field.name() + "' cannot be a MySQL column: it " + problem);
+            }
+        }
     }
 
     private List<String> keyFieldNames(Row key) {

@@ -367,14 +367,9 @@ public final class ConnectJson {
                 }
                 return inferPlain(MAPPER.readTree(text));
             }
+            RecordSchema schema = schemaOf(parts);
             if (parts.payloadIsNull()) {
                 return null;
-            }
-            RecordSchema schema = SCHEMAS.get(parts.schemaText());
-            if (schema == null) {
-                schema = parseSchema(MAPPER.readTree(parts.schemaText()));
-                SCHEMAS.put(parts.schemaText(), schema);
-                KnownSchemaTexts.add(parts.schemaText());
             }
             return readPayload(schema, parts.payloadText());
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -382,6 +377,17 @@ public final class ConnectJson {
         } catch (IOException e) {
             throw new UncheckedIOException(e); // reading a String: not expected
         }
+    }
+
+    /** The envelope's parsed schema, parsed once per distinct schema text. */
+    private static RecordSchema schemaOf(Parts parts) throws IOException {
+        RecordSchema schema = SCHEMAS.get(parts.schemaText());
+        if (schema == null) {
+            schema = parseSchema(MAPPER.readTree(parts.schemaText()));
+            SCHEMAS.put(parts.schemaText(), schema);
+            KnownSchemaTexts.add(parts.schemaText());
+        }
+        return schema;
     }
 
     /** Extracts the payload object (what a data lake line holds) from an envelope or a plain object. */
@@ -394,24 +400,106 @@ public final class ConnectJson {
     }
 
     /**
-     * The payload as one line of JSON text, cut out of the record as it is (no re-serialization): the
-     * data lake writes this for every record. Text spread over several lines is rewritten compactly.
+     * The payload as one line of JSON text: what the data lake writes for every record. A record is
+     * accepted exactly as the sinks' reader accepts it (strict types, required fields present, see
+     * {@link #read(String)}), without building its values: the line is cut out of the record as it is. A
+     * payload with fields its schema does not declare (or declares once and holds twice) is written with
+     * the declared fields only, as Connect's JsonConverter would hand it to a sink. Text spread over
+     * several lines is rewritten compactly.
      */
     public static String payloadLine(String text) {
         Parts parts = split(text);
         String payload = parts.payloadText();
-        requireJson(payload);
-        if (parts.envelope() && !parts.schemaKnown() && isJson(parts.schemaText())) {
-            KnownSchemaTexts.add(parts.schemaText()); // the data lake does not parse the schema: check it once here
-        }
-        if (payload.indexOf('\n') >= 0 || payload.indexOf('\r') >= 0) {
-            try {
+        try {
+            if (!parts.envelope()) {
+                requireJson(payload); // a plain object carries no schema to check against
+            } else {
+                RecordSchema schema = schemaOf(parts);
+                if (!parts.payloadIsNull() && !checkPayload(schema, payload)) {
+                    return renderPayload(readPayload(schema, payload));
+                }
+            }
+            if (payload.indexOf('\n') >= 0 || payload.indexOf('\r') >= 0) {
                 return MAPPER.readTree(payload).toString();
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new RecordFormatException("not JSON: " + e.getOriginalMessage());
+            }
+            return payload;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new RecordFormatException("not JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // reading a String: not expected
+        }
+    }
+
+    /**
+     * Checks a payload against its schema as {@link #readPayload} reads it, token by token, building only
+     * the values whose check needs them. Returns false when the payload is valid but holds a field the
+     * schema does not declare, or a declared one twice (the line must then be written from the schema).
+     */
+    private static boolean checkPayload(RecordSchema schema, String payloadText) throws IOException {
+        List<Field> fields = schema.fields();
+        boolean[] present = new boolean[fields.size()];
+        boolean exact = eachDeclaredField(fields, payloadText, (index, parser, token) -> {
+            Field field = fields.get(index);
+            // the last occurrence decides presence, as in readPayload; every occurrence must fit its type
+            present[index] = token != JsonToken.VALUE_NULL;
+            if (present[index] && !(field.type() == FieldType.STRING && token == JsonToken.VALUE_STRING)) {
+                readValue(field, parser, token); // throws with the reader's own message when it does not fit
+            }
+        });
+        for (int i = 0; i < present.length; i++) {
+            requirePresent(fields.get(i), present[i]);
+        }
+        return exact;
+    }
+
+    private static void requirePresent(Field field, boolean present) {
+        if (!present && !field.optional()) {
+            throw new RecordFormatException("field '" + field.name() + "' is required but null or missing");
+        }
+    }
+
+    /** What to do with one payload field the schema declares; the parser stands on its value. */
+    private interface DeclaredField {
+        void read(int index, JsonParser parser, JsonToken token) throws IOException;
+    }
+
+    /**
+     * Walks a payload object, handing each field the schema declares to {@code onField} (fields are looked
+     * for first where the previous one's successor is: payloads follow their schema) and skipping the
+     * others. Returns whether every field was declared and none came twice.
+     */
+    private static boolean eachDeclaredField(List<Field> fields, String payloadText, DeclaredField onField) throws IOException {
+        boolean[] seen = new boolean[fields.size()];
+        boolean exact = true;
+        try (JsonParser parser = FACTORY.createParser(payloadText)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw new RecordFormatException("payload is not a JSON object");
+            }
+            int expected = 0;
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String name = parser.currentName();
+                JsonToken token = parser.nextToken();
+                int index = indexOf(fields, name, expected);
+                if (index < 0) {
+                    exact = false;
+                    parser.skipChildren();
+                    continue;
+                }
+                exact &= !seen[index];
+                seen[index] = true;
+                expected = index + 1;
+                onField.read(index, parser, token);
             }
         }
-        return payload;
+        return exact;
+    }
+
+    private static String renderPayload(Row row) throws IOException {
+        TextOut out = new TextOut(256);
+        try (JsonGenerator json = FACTORY.createGenerator(out)) {
+            writePayload(json, row);
+        }
+        return out.text.toString();
     }
 
     /** Tokenizes the text to its end (no tree): what the data lake stores verbatim must be JSON. */
@@ -444,7 +532,8 @@ public final class ConnectJson {
                 throw new RecordFormatException("field '" + name + "': " + e.getMessage());
             }
             int scale = fieldNode.path("parameters").path("scale").asInt(0);
-            fields.add(new Field(name, type, fieldNode.path("optional").asBoolean(true), scale));
+            // as in Connect, a field that does not say it is optional is required
+            fields.add(new Field(name, type, fieldNode.path("optional").asBoolean(false), scale));
         }
         return new RecordSchema(schemaNode.path("name").asText(null), fields);
     }
@@ -459,30 +548,12 @@ public final class ConnectJson {
     private static Row readPayload(RecordSchema schema, String payloadText) throws IOException {
         List<Field> fields = schema.fields();
         Object[] slots = new Object[fields.size()];
-        try (JsonParser parser = FACTORY.createParser(payloadText)) {
-            if (parser.nextToken() != JsonToken.START_OBJECT) {
-                throw new RecordFormatException("payload is not a JSON object");
-            }
-            int expected = 0;
-            while (parser.nextToken() == JsonToken.FIELD_NAME) {
-                String name = parser.currentName();
-                JsonToken token = parser.nextToken();
-                int index = indexOf(fields, name, expected);
-                if (index < 0) {
-                    parser.skipChildren();
-                    continue;
-                }
-                expected = index + 1;
-                slots[index] = token == JsonToken.VALUE_NULL ? null : readValue(fields.get(index), parser, token);
-            }
-        }
+        eachDeclaredField(fields, payloadText, (index, parser, token) ->
+                slots[index] = token == JsonToken.VALUE_NULL ? null : readValue(fields.get(index), parser, token));
         Map<String, Object> values = new LinkedHashMap<>();
         for (int i = 0; i < slots.length; i++) {
-            Field field = fields.get(i);
-            if (slots[i] == null && !field.optional()) {
-                throw new RecordFormatException("field '" + field.name() + "' is required but null");
-            }
-            values.put(field.name(), slots[i]);
+            requirePresent(fields.get(i), slots[i] != null);
+            values.put(fields.get(i).name(), slots[i]);
         }
         return new Row(schema, values);
     }
@@ -504,7 +575,7 @@ public final class ConnectJson {
         switch (field.type()) {
             case INT8, INT16, INT32, INT64, DATE, TIME, TIMESTAMP -> {
                 if (token == JsonToken.VALUE_NUMBER_INT && parser.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
-                    return integral(field.type(), parser.getLongValue());
+                    return integral(field, parser.getLongValue());
                 }
             }
             case FLOAT32, FLOAT64 -> {
@@ -527,6 +598,9 @@ public final class ConnectJson {
                 if (token == JsonToken.VALUE_STRING) {
                     return bytesOrDecimal(field, parser.getText());
                 }
+                if (field.type() == FieldType.DECIMAL && (token == JsonToken.VALUE_NUMBER_INT || token == JsonToken.VALUE_NUMBER_FLOAT)) {
+                    return numericDecimal(field, parser.getDecimalValue()); // Connect's decimal.format=NUMERIC
+                }
             }
         }
         return readValue(field, (JsonNode) MAPPER.readTree(parser));
@@ -539,7 +613,11 @@ public final class ConnectJson {
                 if (!node.isIntegralNumber()) {
                     throw wrongType(field, node);
                 }
-                return integral(type, node.asLong());
+                if (!node.canConvertToLong()) {
+                    throw new RecordFormatException("field '" + field.name() + "' should be " + type.name().toLowerCase()
+                            + " but " + abbreviate(node.toString()) + " is out of its range");
+                }
+                return integral(field, node.asLong());
             }
             case FLOAT32, FLOAT64 -> {
                 if (!node.isNumber()) {
@@ -560,6 +638,9 @@ public final class ConnectJson {
                 return node.asText();
             }
             case BYTES, DECIMAL -> {
+                if (type == FieldType.DECIMAL && node.isNumber()) {
+                    return numericDecimal(field, node.decimalValue());
+                }
                 if (!node.isTextual()) {
                     throw wrongType(field, node);
                 }
@@ -569,7 +650,32 @@ public final class ConnectJson {
         }
     }
 
-    private static Object integral(FieldType type, long number) {
+    private static final long MILLIS_PER_DAY = 86_400_000L;
+
+    /**
+     * A whole number as its field's value. Out of the type's range is an error: Connect's JsonConverter
+     * would silently cut the number to fit, and what it stored would not be what the record says.
+     */
+    private static Object integral(Field field, long number) {
+        FieldType type = field.type();
+        long min = switch (type) {
+            case INT8 -> Byte.MIN_VALUE;
+            case INT16 -> Short.MIN_VALUE;
+            case INT32, DATE -> Integer.MIN_VALUE;
+            case TIME -> 0;
+            default -> Long.MIN_VALUE;
+        };
+        long max = switch (type) {
+            case INT8 -> Byte.MAX_VALUE;
+            case INT16 -> Short.MAX_VALUE;
+            case INT32, DATE -> Integer.MAX_VALUE;
+            case TIME -> MILLIS_PER_DAY - 1;
+            default -> Long.MAX_VALUE;
+        };
+        if (number < min || number > max) {
+            throw new RecordFormatException("field '" + field.name() + "' should be " + type.name().toLowerCase()
+                    + " but " + number + " is out of its range (" + min + " to " + max + ")");
+        }
         return switch (type) {
             case INT8 -> (byte) number;
             case INT16 -> (short) number;
@@ -580,6 +686,16 @@ public final class ConnectJson {
                     (int) Math.floorMod(number, 1000) * 1_000_000, ZoneOffset.UTC);
             default -> number;
         };
+    }
+
+    /** A decimal written as a JSON number, at its schema's scale; refused if that scale would round it. */
+    private static BigDecimal numericDecimal(Field field, BigDecimal number) {
+        try {
+            return number.setScale(field.scale(), java.math.RoundingMode.UNNECESSARY);
+        } catch (ArithmeticException e) {
+            throw new RecordFormatException("field '" + field.name() + "' has more than its " + field.scale()
+                    + " decimal places: " + abbreviate(number.toPlainString()));
+        }
     }
 
     private static Object bytesOrDecimal(Field field, String base64) {

@@ -374,10 +374,11 @@ public class S3SinkWriter implements PartitionOwnership.Listener, AutoCloseable 
     }
 
     private void write(PartitionState state, SinkRecord record, DeadLetters deadLetters) throws IOException {
-        if (record.value() == null) {
+        if (record.isTombstone()) {
             return; // a tombstone has no payload to store
         }
         try {
+            record.key(); // the key is not stored, but bytes that are not UTF-8 make a bad record, as in Connect
             Row value = needsValue() ? (settings.format().needsValue() ? ConnectJson.readWithSchema(record.value())
                     : ConnectJson.read(record.value())) : null;
             String folder = partitioner.encodedPartition(record, value);

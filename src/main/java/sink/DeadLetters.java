@@ -47,9 +47,9 @@ public final class DeadLetters {
 
     public void add(SinkRecord record, String reason) {
         Message message = new DefaultMessage(context);
-        message.setBody(record.value());
-        if (record.key() != null) {
-            message.setHeader(KafkaConstants.KEY, record.key());
+        message.setBody(record.valueBytes());
+        if (record.keyBytes() != null) {
+            message.setHeader(KafkaConstants.KEY, record.keyBytes());
         }
         message.setHeader(ERROR_REASON, reason);
         message.setHeader(ERROR_TOPIC, record.topic());

@@ -44,8 +44,7 @@ public final class KafkaBatch {
             lastCommits.put(partition, commit);
             records.add(new SinkRecord(partition.topic(), partition.partition(), commit.getRecordOffset(),
                     message.getHeader(KafkaConstants.TIMESTAMP, -1L, Long.class),
-                    message.getHeader(KafkaConstants.KEY, String.class),
-                    message.getBody(String.class)));
+                    bytes(message.getHeader(KafkaConstants.KEY)), bytes(message.getBody())));
         }
         batch.setProperty(LAST_COMMITS, lastCommits);
         return records;
@@ -63,6 +62,18 @@ public final class KafkaBatch {
     public static Consumer<?, ?> consumerOf(Exchange batch) {
         List<?> polled = batch.getProperty(POLLED, List.class);
         return manualCommit(((Exchange) polled.get(0)).getMessage()).getConsumer();
+    }
+
+    /**
+     * The sinks read keys and values as bytes (see {@link SinkEndpoints}) and decode them strictly
+     * themselves: Kafka's StringDeserializer would replace malformed UTF-8 without a word.
+     */
+    private static byte[] bytes(Object keyOrValue) {
+        if (keyOrValue == null || keyOrValue instanceof byte[]) {
+            return (byte[]) keyOrValue;
+        }
+        throw new IllegalStateException("the sinks need camel-kafka's ByteArrayDeserializer for keys and values (got a "
+                + keyOrValue.getClass().getName() + ")");
     }
 
     private static DefaultKafkaManualCommit manualCommit(Message message) {

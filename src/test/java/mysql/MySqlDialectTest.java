@@ -76,4 +76,16 @@ class MySqlDialectTest {
         assertThat(MySqlDialect.addColumn("T", Field.of("age", FieldType.INT32, false)))
                 .isEqualTo("ALTER TABLE `T` ADD COLUMN `age` INT NULL");
     }
+
+    @Test
+    void columnNamesMySqlRefusesAreFoundBeforeAnyDdl() {
+        for (String good : List.of("index", "mood ☺", "a`b", "x".repeat(64), "日本語", "1st")) {
+            assertThat(MySqlDialect.columnNameProblem(good)).as(good).isNull();
+        }
+        assertThat(MySqlDialect.columnNameProblem("")).isEqualTo("is empty");
+        assertThat(MySqlDialect.columnNameProblem("x".repeat(65))).isEqualTo("is longer than 64 characters");
+        assertThat(MySqlDialect.columnNameProblem("mood 😀")).contains("outside Unicode's Basic Multilingual Plane");
+        assertThat(MySqlDialect.columnNameProblem("a\0b")).contains("U+0000");
+        assertThat(MySqlDialect.columnNameProblem("trailing ")).isEqualTo("ends with a space");
+    }
 }

@@ -17,7 +17,7 @@ import sink.SinkRecord;
 
 class RecordMapperTest {
 
-    private static final SinkRecord RECORD = new SinkRecord("P_USERS", 2, 41, 0, "k", "v");
+    private static final SinkRecord RECORD = SinkRecord.of("P_USERS", 2, 41, 0, "k", "v");
     private static final RecordSchema KEY_SCHEMA = new RecordSchema("USERS.Key", List.of(Field.of("index", FieldType.INT64, false)));
     private static final RecordSchema VALUE_SCHEMA = new RecordSchema("USERS", List.of(
             Field.of("index", FieldType.INT64, false), Field.of("name", FieldType.STRING, true), Field.of("ssn", FieldType.STRING, true)));
@@ -49,6 +49,23 @@ class RecordMapperTest {
         assertThat(row.keyColumns()).containsExactly("index");
         assertThat(row.schema().fields()).extracting(Field::name).containsExactly("index", "name", "ssn");
         assertThat(row.values()).containsEntry("index", 7L).containsEntry("name", "Ann");
+    }
+
+    @Test
+    void aFieldMySqlCannotNameMakesTheRecordBadAndIsNeverMapped() {
+        RecordSchema withEmoji = new RecordSchema("USERS", List.of(Field.of("index", FieldType.INT64, false),
+                Field.of("mood 😀", FieldType.STRING, true)));
+        Map<String, Object> values = new LinkedHashMap<>();
+        values.put("index", 7L);
+        values.put("mood 😀", "happy");
+        RecordMapper mapper = new RecordMapper(settings(InsertMode.UPSERT, PrimaryKeyMode.RECORD_KEY, List.of(), false, List.of(), List.of()));
+        assertThatThrownBy(() -> mapper.map(RECORD, key(7), new Row(withEmoji, values)))
+                .isInstanceOf(RecordFormatException.class).hasMessageContaining("'mood 😀' cannot be a MySQL column");
+        // the same field kept out by the blacklist is no problem: only columns that would be written count
+        RecordMapper blacklisting = new RecordMapper(settings(InsertMode.UPSERT, PrimaryKeyMode.RECORD_KEY, List.of(), false,
+                List.of(), List.of("mood 😀")));
+        assertThat(blacklisting.map(RECORD, key(7), new Row(withEmoji, values)).schema().fields()).extracting(Field::name)
+                .containsExactly("index");
     }
 
     @Test

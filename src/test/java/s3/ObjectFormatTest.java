@@ -38,7 +38,7 @@ class ObjectFormatTest {
         Map<String, Object> values = new LinkedHashMap<>();
         values.put("index", index);
         values.put("name", name);
-        return new SinkRecord("P_USERS", 0, index, 0, null, new ConnectJson(true).write(new Row(USERS, values)));
+        return SinkRecord.of("P_USERS", 0, index, 0, null, new ConnectJson(true).write(new Row(USERS, values)));
     }
 
     private static List<String> write(ObjectFormat format, String codec, ByteArrayOutputStream out, SinkRecord... records) throws Exception {

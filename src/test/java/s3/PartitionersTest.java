@@ -25,7 +25,7 @@ class PartitionersTest {
     private static final TimestampExtractor RECORD_TIME = TimestampExtractor.of("record", "", () -> 0);
 
     private static SinkRecord recordAt(long timestamp) {
-        return new SinkRecord("P_USERS", 3, 42, timestamp, null, "{}");
+        return SinkRecord.of("P_USERS", 3, 42, timestamp, null, "{}");
     }
 
     private static Row user(String country, Object createdAt) {
