@@ -100,6 +100,7 @@ public class PipelineConfiguration implements CamelConfiguration {
         PipelineProgress progress = context.getRegistry().lookupByNameAndType(PROGRESS, PipelineProgress.class);
         boolean tolerateBadRecords = settings.oneOf("errors.tolerance", "none", "all").equals("all");
         Properties kafkaClient = kafkaClientProperties(settings);
+        requireKafka(kafkaClient, settings.positiveInt("kafka.startup.timeout.ms"));
         context.getComponent("kafka", KafkaComponent.class).getConfiguration()
                 .setAdditionalProperties(toMap(settings.withPrefix(KAFKA_CLIENT_PREFIX)));
 
@@ -204,6 +205,7 @@ public class PipelineConfiguration implements CamelConfiguration {
     /** Checks every setting of the enabled flows before anything connects, so a typo fails fast and alone. */
     private static void validate(Settings settings) {
         settings.required("kafka.bootstrap.servers");
+        settings.positiveInt("kafka.startup.timeout.ms");
         settings.bool("kafka.schemas.enable");
         settings.oneOf("kafka.compression.type", "none", "gzip", "snappy", "lz4", "zstd");
         settings.oneOf("errors.tolerance", "none", "all");
@@ -397,6 +399,33 @@ public class PipelineConfiguration implements CamelConfiguration {
         LOG.info("Source ({} mode): {} -> topics {}", mode.configName(),
                 customQuery.isEmpty() ? settings.string("source.table.whitelist") : "source.query", topics);
         return new SourceTables(pollers);
+    }
+
+    /**
+     * Stops start-up, naming the property, when no broker answers within kafka.startup.timeout.ms:
+     * otherwise every flow would start and the Kafka clients would log connection warnings forever while
+     * nothing moves and nothing says which setting is wrong.
+     */
+    private static void requireKafka(Properties kafkaClient, int timeoutMs) {
+        String servers = kafkaClient.getProperty("bootstrap.servers");
+        Properties probe = new Properties();
+        probe.putAll(kafkaClient);
+        probe.put("default.api.timeout.ms", Integer.toString(timeoutMs));
+        probe.put("request.timeout.ms", Integer.toString(Math.min(timeoutMs, 30_000)));
+        try (Admin admin = Admin.create(probe)) {
+            admin.describeCluster(new org.apache.kafka.clients.admin.DescribeClusterOptions().timeoutMs(timeoutMs))
+                    .nodes().get(timeoutMs + 1_000L, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            throw new Settings.ConfigurationException("kafka.bootstrap.servers", servers, "did not answer within "
+                    + timeoutMs + " ms (kafka.startup.timeout.ms): " + cause.getClass().getSimpleName()
+                    + (cause.getMessage() == null ? "" : " " + cause.getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for kafka.bootstrap.servers=" + servers, e);
+        } catch (org.apache.kafka.common.KafkaException e) {
+            throw new Settings.ConfigurationException("kafka.bootstrap.servers", servers, "cannot be used: " + rootMessage(e));
+        }
     }
 
     /** Creates the data topics with the broker's defaults unless they exist, so sinks subscribe to them at once. */
