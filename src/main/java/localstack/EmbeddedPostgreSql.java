@@ -22,6 +22,9 @@ public final class EmbeddedPostgreSql implements AutoCloseable {
                 .setPort(FreePorts.next())
                 .setDataDirectory(dataDir)
                 .setCleanDataDirectory(true)
+                // its own shutdown hook would stop PostgreSQL at the same moment as Camel's, under a poll in
+                // flight: the local stack stops it after the routes instead
+                .setRegisterShutdownHook(false)
                 .setServerConfig("listen_addresses", "127.0.0.1")
                 .start();
         return new EmbeddedPostgreSql(postgres);
