@@ -7,17 +7,20 @@ const tokenInput = document.getElementById('token');
 tokenInput.value = localStorage.getItem('consoleToken') || '';
 tokenInput.addEventListener('change', () => localStorage.setItem('consoleToken', tokenInput.value));
 
-async function api(path, options = {}) {
+// Plain promises and DOM calls (no async/await, spread or ??): the page also runs in HtmlUnit, the Java
+// browser the build falls back to where Chromium is not installed.
+function api(path, options) {
   const headers = { 'Accept': 'application/json' };
   if (tokenInput.value) {
     headers['X-Console-Token'] = tokenInput.value;
   }
-  const response = await fetch('api/' + path, { ...options, headers });
-  const body = await response.json();
-  if (!response.ok) {
-    throw new Error(body.error || response.statusText);
-  }
-  return body;
+  return fetch('api/' + path, Object.assign({}, options || {}, { headers: headers }))
+    .then(response => response.json().then(body => {
+      if (!response.ok) {
+        throw new Error(body.error || response.statusText);
+      }
+      return body;
+    }));
 }
 
 function cell(row, text, className) {
@@ -33,15 +36,24 @@ function number(value) {
   return value === null || value === undefined ? '–' : Number(value).toLocaleString('en');
 }
 
+function orNull(value) {
+  return value === null || value === undefined ? 'null' : value;
+}
+
+function clear(element) {
+  while (element.firstChild) {
+    element.removeChild(element.firstChild);
+  }
+}
+
 function fill(tableId, items, render) {
   const body = document.querySelector('#' + tableId + ' tbody');
-  body.replaceChildren();
+  clear(body);
   items.forEach(item => render(body.insertRow(), item));
 }
 
-async function refreshFlows() {
-  const flows = await api('flows');
-  fill('flows', flows, (row, flow) => {
+function refreshFlows() {
+  return api('flows').then(flows => fill('flows', flows, (row, flow) => {
     row.id = 'flow-' + flow.id;
     cell(row, flow.id);
     cell(row, flow.state, 'state state-' + flow.state);
@@ -57,23 +69,18 @@ async function refreshFlows() {
     button.className = 'toggle';
     button.addEventListener('click', () => toggle(flow.id, paused ? 'resume' : 'pause'));
     row.insertCell().appendChild(button);
-  });
+  }));
 }
 
-async function toggle(flowId, action) {
+function toggle(flowId, action) {
   const error = document.getElementById('action-error');
-  try {
-    await api('flows/' + encodeURIComponent(flowId) + '/' + action, { method: 'POST' });
-    error.textContent = '';
-  } catch (e) {
-    error.textContent = action + ' ' + flowId + ': ' + e.message;
-  }
-  await refreshFlows();
+  return api('flows/' + encodeURIComponent(flowId) + '/' + action, { method: 'POST' })
+    .then(() => { error.textContent = ''; }, e => { error.textContent = action + ' ' + flowId + ': ' + e.message; })
+    .then(refreshFlows);
 }
 
-async function refreshTopics() {
-  const topics = await api('topics');
-  fill('topics', topics, (row, topic) => {
+function refreshTopics() {
+  return api('topics').then(topics => fill('topics', topics, (row, topic) => {
     const link = document.createElement('a');
     link.id = 'topic-' + topic.name;
     link.textContent = topic.name;
@@ -81,42 +88,44 @@ async function refreshTopics() {
     row.insertCell().appendChild(link);
     cell(row, topic.partitions.length, 'number');
     cell(row, number(topic.partitions.reduce((sum, p) => sum + (p.end - p.beginning), 0)), 'number');
+  }));
+}
+
+function refreshGroups() {
+  return api('groups').then(groups => {
+    const rows = [];
+    groups.forEach(group => group.partitions.forEach(p => rows.push(Object.assign({ group: group.group }, p))));
+    fill('groups', rows, (row, p) => {
+      cell(row, p.group);
+      cell(row, p.topic + '-' + p.partition);
+      cell(row, number(p.committed), 'number');
+      cell(row, number(p.end), 'number');
+      cell(row, number(p.lag), 'number lag');
+    });
   });
 }
 
-async function refreshGroups() {
-  const groups = await api('groups');
-  const rows = groups.flatMap(group => group.partitions.map(p => ({ group: group.group, ...p })));
-  fill('groups', rows, (row, p) => {
-    cell(row, p.group);
-    cell(row, p.topic + '-' + p.partition);
-    cell(row, number(p.committed), 'number');
-    cell(row, number(p.end), 'number');
-    cell(row, number(p.lag), 'number lag');
+function refreshSinks() {
+  return api('sinks').then(sinks => {
+    document.getElementById('mysql-table').textContent = sinks.mysql ? sinks.mysql.table : 'off';
+    document.getElementById('mysql-rows').textContent = sinks.mysql ? number(sinks.mysql.rows) : '–';
+    fill('objects', sinks.s3 ? sinks.s3.newest : [], (row, object) => {
+      cell(row, object.key);
+      cell(row, number(object.size), 'number');
+      cell(row, object.uploadedAt);
+    });
   });
 }
 
-async function refreshSinks() {
-  const sinks = await api('sinks');
-  document.getElementById('mysql-table').textContent = sinks.mysql ? sinks.mysql.table : 'off';
-  document.getElementById('mysql-rows').textContent = sinks.mysql ? number(sinks.mysql.rows) : '–';
-  fill('objects', sinks.s3 ? sinks.s3.newest : [], (row, object) => {
-    cell(row, object.key);
-    cell(row, number(object.size), 'number');
-    cell(row, object.uploadedAt);
-  });
-}
-
-async function refreshHealth() {
+function refreshHealth() {
   const badge = document.getElementById('health');
-  try {
-    const health = await api('health');
+  return api('health').then(health => {
     badge.textContent = 'ready: ' + health.status;
     badge.className = 'badge ' + health.status;
-  } catch (e) {
+  }, () => {
     badge.textContent = 'not answering';
     badge.className = 'badge DOWN';
-  }
+  });
 }
 
 let browsing = null;
@@ -126,37 +135,39 @@ function openTopic(topic) {
   document.getElementById('browser').hidden = false;
   document.getElementById('browse-topic').textContent = topic.name;
   const select = document.getElementById('browse-partition');
-  select.replaceChildren(...topic.partitions.map(p => new Option(String(p.partition), String(p.partition))));
+  clear(select);
+  topic.partitions.forEach(p => select.appendChild(new Option(String(p.partition), String(p.partition))));
   document.getElementById('browse-offset').value = '';
   showMessages();
 }
 
-async function showMessages() {
+function showMessages() {
   const partition = document.getElementById('browse-partition').value;
   const offset = document.getElementById('browse-offset').value;
   const query = 'partition=' + encodeURIComponent(partition) + (offset === '' ? '' : '&offset=' + encodeURIComponent(offset));
-  const messages = await api('topics/' + encodeURIComponent(browsing) + '/messages?' + query);
-  const list = document.getElementById('messages');
-  list.replaceChildren();
-  for (const message of messages) {
-    const box = document.createElement('div');
-    box.className = 'message';
-    const head = document.createElement('div');
-    head.className = 'head';
-    head.textContent = 'offset ' + message.offset + ' · ' + message.timestamp + ' · key ' + (message.key ?? 'null');
-    box.appendChild(head);
-    for (const [name, value] of Object.entries(message.headers)) {
-      const header = document.createElement('div');
-      header.className = 'header';
-      header.textContent = name + ': ' + value;
-      box.appendChild(header);
-    }
-    const value = document.createElement('pre');
-    value.className = 'value';
-    value.textContent = message.value ?? 'null';
-    box.appendChild(value);
-    list.appendChild(box);
-  }
+  return api('topics/' + encodeURIComponent(browsing) + '/messages?' + query).then(messages => {
+    const list = document.getElementById('messages');
+    clear(list);
+    messages.forEach(message => {
+      const box = document.createElement('div');
+      box.className = 'message';
+      const head = document.createElement('div');
+      head.className = 'head';
+      head.textContent = 'offset ' + message.offset + ' · ' + message.timestamp + ' · key ' + orNull(message.key);
+      box.appendChild(head);
+      Object.keys(message.headers).forEach(name => {
+        const header = document.createElement('div');
+        header.className = 'header';
+        header.textContent = name + ': ' + message.headers[name];
+        box.appendChild(header);
+      });
+      const value = document.createElement('pre');
+      value.className = 'value';
+      value.textContent = orNull(message.value);
+      box.appendChild(value);
+      list.appendChild(box);
+    });
+  });
 }
 
 document.getElementById('browse-form').addEventListener('submit', event => {
@@ -164,8 +175,10 @@ document.getElementById('browse-form').addEventListener('submit', event => {
   showMessages();
 });
 
-async function refresh() {
-  await Promise.allSettled([refreshFlows(), refreshGroups(), refreshSinks(), refreshHealth()]);
+// each part of the page refreshes on its own: one that fails leaves the others drawn
+function refresh() {
+  const quietly = promise => promise.catch(() => null);
+  return Promise.all([refreshFlows(), refreshGroups(), refreshSinks(), refreshHealth()].map(quietly));
 }
 
 refresh();
