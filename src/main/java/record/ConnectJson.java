@@ -442,7 +442,13 @@ public final class ConnectJson {
             Field field = fields.get(index);
             // the last occurrence decides presence, as in readPayload; every occurrence must fit its type
             present[index] = token != JsonToken.VALUE_NULL;
-            if (present[index] && !(field.type() == FieldType.STRING && token == JsonToken.VALUE_STRING)) {
+            if (!present[index] || (field.type() == FieldType.STRING && token == JsonToken.VALUE_STRING)) {
+                return;
+            }
+            if (token == JsonToken.VALUE_NUMBER_INT && field.type().wholeNumber()
+                    && parser.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+                requireInRange(field, parser.getLongValue()); // what readValue checks, without building a date
+            } else {
                 readValue(field, parser, token); // throws with the reader's own message when it does not fit
             }
         });
@@ -652,11 +658,7 @@ public final class ConnectJson {
 
     private static final long MILLIS_PER_DAY = 86_400_000L;
 
-    /**
-     * A whole number as its field's value. Out of the type's range is an error: Connect's JsonConverter
-     * would silently cut the number to fit, and what it stored would not be what the record says.
-     */
-    private static Object integral(Field field, long number) {
+    private static void requireInRange(Field field, long number) {
         FieldType type = field.type();
         long min = switch (type) {
             case INT8 -> Byte.MIN_VALUE;
@@ -676,6 +678,15 @@ public final class ConnectJson {
             throw new RecordFormatException("field '" + field.name() + "' should be " + type.name().toLowerCase()
                     + " but " + number + " is out of its range (" + min + " to " + max + ")");
         }
+    }
+
+    /**
+     * A whole number as its field's value. Out of the type's range is an error: Connect's JsonConverter
+     * would silently cut the number to fit, and what it stored would not be what the record says.
+     */
+    private static Object integral(Field field, long number) {
+        requireInRange(field, number);
+        FieldType type = field.type();
         return switch (type) {
             case INT8 -> (byte) number;
             case INT16 -> (short) number;

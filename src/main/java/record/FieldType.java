@@ -35,6 +35,14 @@ public enum FieldType {
         return connectType;
     }
 
+    /** Whether values are JSON whole numbers: the int types, and Date, Time and Timestamp. */
+    public boolean wholeNumber() {
+        return switch (this) {
+            case INT8, INT16, INT32, INT64, DATE, TIME, TIMESTAMP -> true;
+            default -> false;
+        };
+    }
+
     /** The Connect logical type name, or null for a plain type. */
     public String logicalName() {
         return logicalName;

@@ -378,7 +378,7 @@ public class S3SinkWriter implements PartitionOwnership.Listener, AutoCloseable 
             return; // a tombstone has no payload to store
         }
         try {
-            record.key(); // the key is not stored, but bytes that are not UTF-8 make a bad record, as in Connect
+            record.requireUtf8Key(); // the key is not stored, but bytes that are not UTF-8 make a bad record, as in Connect
             Row value = needsValue() ? (settings.format().needsValue() ? ConnectJson.readWithSchema(record.value())
                     : ConnectJson.read(record.value())) : null;
             String folder = partitioner.encodedPartition(record, value);
