@@ -82,6 +82,8 @@ public class PipelineConfiguration implements CamelConfiguration {
     public static final String CONSOLE = "pipelineConsole";
     public static final String S3_CLIENT = "s3Client";
     public static final String FAKE_USERS = "fakeUsers";
+    /** The PostgreSQL pool, for routes that name it ({@code sql:...?dataSource=#sourceDataSource}). */
+    public static final String SOURCE_DATA_SOURCE = "sourceDataSource";
     /** Kafka client settings passed through to every producer, consumer and admin client. */
     public static final String KAFKA_CLIENT_PREFIX = "kafka.client.";
 
@@ -109,9 +111,9 @@ public class PipelineConfiguration implements CamelConfiguration {
 
         if (settings.bool("generator.enabled")) {
             DataSource postgres = dataSource("source", settings, 2);
-            FakeUsers fakeUsers = new FakeUsers(postgres, settings.required("generator.table"), progress);
-            fakeUsers.createTableIfMissing();
-            context.getRegistry().bind(FAKE_USERS, fakeUsers);
+            FakeUsers.createTableIfMissing(postgres, settings.required("generator.table"));
+            context.getRegistry().bind(FAKE_USERS, new FakeUsers());
+            context.getRegistry().bind(SOURCE_DATA_SOURCE, postgres);
         }
         if (settings.bool("source.enabled")) {
             context.getRegistry().bind(SOURCE_TABLES, sourceTables(settings, kafkaClient, progress));
@@ -219,7 +221,11 @@ public class PipelineConfiguration implements CamelConfiguration {
             settings.positiveInt("console.port");
         }
         if (settings.bool("generator.enabled")) {
-            settings.required("generator.table");
+            String table = settings.required("generator.table");
+            if (!FakeUsers.TABLE_NAME.matcher(table).matches()) {
+                throw new Settings.ConfigurationException("generator.table", table,
+                        "must be a plain table name (letters, digits and _, at most 63, not starting with a digit)");
+            }
             settings.positiveInt("generator.rate.per.second");
         }
         if (settings.bool("generator.enabled") || settings.bool("source.enabled")) {

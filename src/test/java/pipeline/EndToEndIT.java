@@ -18,7 +18,6 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.JsonNode;
 import generator.FakeUsers;
 import org.junit.jupiter.api.Test;
-import progress.PipelineProgress;
 
 /**
  * The whole pipeline on real servers: rows inserted in PostgreSQL must reach Kafka, MySQL and S3 exactly
@@ -84,21 +83,20 @@ class EndToEndIT extends OnTheTestStack {
         settings.put("source.batch.max.rows", "50");
         settings.put("mysql.batch.size", "50");
         settings.put("s3.flush.size", "40");
-        FakeUsers users = new FakeUsers(pgDataSource(), table, new PipelineProgress());
-
-        try (Lake lake = new Lake(stack, TestStack.BUCKET); Connection mysql = Tables.mysql(stack)) {
+        try (Lake lake = new Lake(stack, TestStack.BUCKET); Connection mysql = Tables.mysql(stack);
+             Connection postgres = Tables.postgres(stack)) {
             String mysqlTable = "`P_" + table + "`";
             PipelineRunner first = PipelineRunner.start(settings);
             int inserted = 0;
             while (inserted < rows / 2) {
-                users.insert(100);
+                Tables.insertFakeUsers(postgres, table, 100);
                 inserted += 100;
             }
             await().atMost(Duration.ofSeconds(60)).until(() -> Tables.count(mysql, mysqlTable) > 200);
             first.close();
             long inMySqlAtStop = Tables.count(mysql, mysqlTable);
             while (inserted < rows) {
-                users.insert(100);
+                Tables.insertFakeUsers(postgres, table, 100);
                 inserted += 100;
             }
             assertThat(inMySqlAtStop).as("the stop must land mid-stream").isLessThan(rows);
@@ -109,10 +107,7 @@ class EndToEndIT extends OnTheTestStack {
                     assertThat(Tables.count(mysql, mysqlTable)).isEqualTo(rows);
                     assertThat(lake.recordCount(prefix)).isEqualTo(rows);
                 });
-                Map<Long, Map<String, Object>> expected;
-                try (Connection postgres = Tables.postgres(stack)) {
-                    expected = Tables.rows(postgres, "\"" + table + "\"");
-                }
+                Map<Long, Map<String, Object>> expected = Tables.rows(postgres, "\"" + table + "\"");
                 Tables.assertSameRows(Tables.rows(mysql, mysqlTable), expected);
                 assertLakeHoldsExactly(lake.objects(prefix), expected, table);
                 assertTopicHoldsEachRowOnce(table, rows);
@@ -128,7 +123,9 @@ class EndToEndIT extends OnTheTestStack {
         settings.put("s3.flush.size", "1000");
         settings.put("s3.rotate.schedule.interval.ms", "2000");
         settings.put("mysql.insert.mode", "insert");
-        new FakeUsers(pgDataSource(), table, new PipelineProgress()).insert(3);
+        try (Connection postgres = Tables.postgres(stack)) {
+            Tables.insertFakeUsers(postgres, table, 3);
+        }
 
         try (PipelineRunner ignored = PipelineRunner.start(settings);
              Lake lake = new Lake(stack, TestStack.BUCKET);
@@ -154,7 +151,7 @@ class EndToEndIT extends OnTheTestStack {
     }
 
     private static void createUsersTable(String table) throws Exception {
-        new FakeUsers(pgDataSource(), table, new PipelineProgress()).createTableIfMissing();
+        FakeUsers.createTableIfMissing(pgDataSource(), table);
     }
 
     private static javax.sql.DataSource pgDataSource() {

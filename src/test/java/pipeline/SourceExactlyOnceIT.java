@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
-import generator.FakeUsers;
 import org.junit.jupiter.api.Test;
 
 /** The source killed with SIGKILL again and again during a large insert: the topic must hold every row exactly once. */

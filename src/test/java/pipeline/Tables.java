@@ -34,6 +34,27 @@ final class Tables {
     }
 
     /** Inserts one users row with the given text values (nulls allowed) and returns its index. */
+    /** Inserts {@code count} users from the generator's {@link generator.FakeUsers} in one statement, as the generator route would. */
+    static void insertFakeUsers(Connection postgres, String table, int count) throws SQLException {
+        java.util.List<Map<String, Object>> users = new generator.FakeUsers().next(count);
+        java.util.List<String> columns = new java.util.ArrayList<>(users.get(0).keySet());
+        StringBuilder sql = new StringBuilder("INSERT INTO \"" + table + "\" (");
+        columns.forEach(column -> sql.append(column.equals(columns.get(0)) ? "" : ", ").append('"').append(column).append('"'));
+        sql.append(") VALUES ");
+        for (int i = 0; i < count; i++) {
+            sql.append(i == 0 ? "(" : ", (").append("?, ".repeat(columns.size() - 1)).append("?)");
+        }
+        try (PreparedStatement insert = postgres.prepareStatement(sql.toString())) {
+            int parameter = 1;
+            for (Map<String, Object> user : users) {
+                for (String column : columns) {
+                    insert.setObject(parameter++, user.get(column));
+                }
+            }
+            insert.executeUpdate();
+        }
+    }
+
     static long insertUser(Connection postgres, String table, String[] texts, LocalDate birthdate, LocalDateTime timestamp)
             throws SQLException {
         StringBuilder sql = new StringBuilder("INSERT INTO \"" + table + "\" (");
