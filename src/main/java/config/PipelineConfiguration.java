@@ -20,7 +20,8 @@ import com.zaxxer.hikari.HikariDataSource;
 import generator.FakeUsers;
 import mysql.InsertMode;
 import mysql.MySqlSinkSettings;
-import mysql.MySqlSinkWriter;
+import mysql.MySqlParameters;
+import mysql.MySqlRows;
 import mysql.PrimaryKeyMode;
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
@@ -77,7 +78,11 @@ public class PipelineConfiguration implements CamelConfiguration {
 
     public static final String PROGRESS = "pipelineProgress";
     public static final String SOURCE_TABLES = "sourceTables";
-    public static final String MYSQL_WRITER = "mysqlSinkWriter";
+    public static final String MYSQL_ROWS = "mysqlRows";
+    /** How the MySQL sink's sql endpoints bind values ({@code prepareStatementStrategy=#mysqlParameters}). */
+    public static final String MYSQL_PARAMETERS = "mysqlParameters";
+    /** The MySQL pool, for routes that name it ({@code sql:...?dataSource=#mysqlDataSource}). */
+    public static final String MYSQL_DATA_SOURCE = "mysqlDataSource";
     public static final String S3_WRITER = "s3SinkWriter";
     public static final String CONSOLE = "pipelineConsole";
     public static final String S3_CLIENT = "s3Client";
@@ -120,7 +125,10 @@ public class PipelineConfiguration implements CamelConfiguration {
         }
         if (settings.bool("mysql.enabled")) {
             MySqlSinkSettings mysql = mysqlSinkSettings(settings, tolerateBadRecords);
-            context.getRegistry().bind(MYSQL_WRITER, new MySqlSinkWriter(dataSource("mysql", settings, 4), mysql, progress));
+            DataSource pool = dataSource("mysql", settings, 4);
+            context.getRegistry().bind(MYSQL_DATA_SOURCE, pool);
+            context.getRegistry().bind(MYSQL_ROWS, new MySqlRows(pool, mysql));
+            context.getRegistry().bind(MYSQL_PARAMETERS, new MySqlParameters());
         }
         if (settings.bool("s3.enabled")) {
             S3Client client = s3Client(settings);
@@ -480,11 +488,13 @@ public class PipelineConfiguration implements CamelConfiguration {
             // timestamps without a zone are read and compared as UTC, whatever the server's default zone
             config.setConnectionInitSql("SET TIME ZONE 'UTC'");
         } else {
-            // the sink sends the same large multi-row statement for every full batch: let Connector/J parse it
-            // once per connection (parsing it, QueryInfo, was about 4 % of the sink's CPU samples)
+            // the sink sends the same statement for every batch: let Connector/J parse it once per connection
+            // (parsing it, QueryInfo, was about 4 % of the sink's CPU samples)
             config.addDataSourceProperty("cachePrepStmts", "true");
             config.addDataSourceProperty("prepStmtCacheSize", "64");
             config.addDataSourceProperty("prepStmtCacheSqlLimit", "1048576");
+            // parameter types for NULLs (Spring asks) without a server round trip or an exception
+            config.addDataSourceProperty("generateSimpleParameterMetadata", "true");
         }
         try {
             HikariDataSource dataSource = new HikariDataSource(config);

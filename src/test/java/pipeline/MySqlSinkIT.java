@@ -25,11 +25,13 @@ import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.data.Timestamp;
 import org.apache.kafka.connect.json.JsonConverter;
 import org.junit.jupiter.api.Test;
-import routes.MySqlSinkRoute;
 import sink.DeadLetters;
 
 /** The MySQL sink alone (source and S3 sink off), fed with records written straight to Kafka. */
 class MySqlSinkIT extends OnTheTestStack {
+
+    /** The id of the route in routes/mysql-sink.yaml. */
+    private static final String MYSQL_SINK_ROUTE = "mysql-sink";
 
     private static Map<String, String> mysqlOnly(String topic) {
         Map<String, String> settings = PipelineRunner.settingsFor(stack, topic);
@@ -104,13 +106,13 @@ class MySqlSinkIT extends OnTheTestStack {
             records.send(topic, Records.longKey("id", 2), "not json at all");
             records.send(topic, Records.longKey("id", 3), value(3, "after", 30, false));
             try (PipelineRunner runner = PipelineRunner.start(settings); Connection mysql = Tables.mysql(stack)) {
-                await().atMost(Duration.ofSeconds(60)).until(() -> "Stopped".equals(runner.routeStatus(MySqlSinkRoute.ROUTE_ID)));
+                await().atMost(Duration.ofSeconds(60)).until(() -> "Stopped".equals(runner.routeStatus(MYSQL_SINK_ROUTE)));
                 assertThat(Tables.count(mysql, "`T_STRICT`")).isEqualTo(1);
                 assertThat(records.readAll("dlq_" + topic)).isEmpty();
             }
             // started again, it stops at the same record: nothing was skipped
             try (PipelineRunner runner = PipelineRunner.start(settings); Connection mysql = Tables.mysql(stack)) {
-                await().atMost(Duration.ofSeconds(60)).until(() -> "Stopped".equals(runner.routeStatus(MySqlSinkRoute.ROUTE_ID)));
+                await().atMost(Duration.ofSeconds(60)).until(() -> "Stopped".equals(runner.routeStatus(MYSQL_SINK_ROUTE)));
                 assertThat(Tables.count(mysql, "`T_STRICT`")).isEqualTo(1);
             }
         }
