@@ -191,6 +191,42 @@ public class MySqlRows {
         return false;
     }
 
+    /**
+     * With errors.tolerance=none, finds the row MySQL refused without writing any: the group's rows are
+     * written one at a time in one transaction that is rolled back, and the sink halts at the refused
+     * one. The one-at-a-time pass of the route would commit the rows before it, and a restart would then
+     * meet them again (an insert into a keyed table would stop at the first of them instead). With
+     * errors.tolerance=all this does nothing and the route's pass writes the good rows.
+     */
+    public void haltAtRefusedRowIfIntolerant(Exchange exchange) throws SQLException {
+        if (settings.tolerateBadRecords()) {
+            return;
+        }
+        Group group = exchange.getProperty(GROUP, Group.class);
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                for (int i = 0; i < group.size(); i++) {
+                    try (java.sql.PreparedStatement statement = connection.prepareStatement(group.rowSql())) {
+                        int parameter = 1;
+                        for (Object value : group.rows().get(i)) {
+                            MySqlParameters.bind(statement, parameter++, value);
+                        }
+                        statement.executeUpdate();
+                    } catch (SQLException e) {
+                        if (isInfrastructureFailure(e)) {
+                            throw e;
+                        }
+                        exchange.getProperty(DEAD_LETTERS, DeadLetters.class).reject(group.sources().get(i),
+                                "MySQL rejected the row: " + e.getMessage(), false, SINK_LABEL);
+                    }
+                }
+            } finally {
+                connection.rollback();
+            }
+        }
+    }
+
     /** The row at the route's split index was refused by MySQL: it becomes a dead letter (or halts the sink). */
     public void rejectRow(Exchange exchange) {
         Group group = exchange.getProperty(GROUP, Group.class);

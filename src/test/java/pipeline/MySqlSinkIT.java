@@ -119,6 +119,30 @@ class MySqlSinkIT extends OnTheTestStack {
     }
 
     @Test
+    void withErrorsToleranceNoneARowMySqlRefusesStopsTheSinkWithNoneOfItsGroupWrittenAndAgainAfterARestart() throws Exception {
+        String topic = "T_STRICT_ROW";
+        try (Connection mysql = Tables.mysql(stack); Statement ddl = mysql.createStatement()) {
+            ddl.execute("CREATE TABLE `T_STRICT_ROW` (`id` BIGINT PRIMARY KEY, `name` VARCHAR(10) NULL, `code` INT NOT NULL)");
+        }
+        Map<String, String> settings = mysqlOnly(topic);
+        settings.put("errors.tolerance", "none");
+        settings.put("mysql.insert.mode", "insert"); // a replay of rows already written would be refused as duplicates
+        try (Records records = new Records(stack.kafka().bootstrapServers())) {
+            records.send(topic, Records.longKey("id", 1), value(1, "good", 10, false));
+            records.send(topic, Records.longKey("id", 2), value(2, "good too", 20, false));
+            records.send(topic, Records.longKey("id", 3), value(3, "far too long for ten", 30, false)); // offset 2
+            records.send(topic, Records.longKey("id", 4), value(4, "after", 40, false));
+            for (int run = 0; run < 2; run++) {
+                try (PipelineRunner runner = PipelineRunner.start(settings); Connection mysql = Tables.mysql(stack)) {
+                    await().atMost(Duration.ofSeconds(60)).until(() -> "Stopped".equals(runner.routeStatus(MYSQL_SINK_ROUTE)));
+                    assertThat(Tables.count(mysql, "`T_STRICT_ROW`")).as("rows after run %d", run).isZero();
+                    assertThat(records.readAll("dlq_" + topic)).isEmpty();
+                }
+            }
+        }
+    }
+
+    @Test
     void aMySqlOutageIsWaitedOutAndEveryRecordArrivesOnce() throws Exception {
         String topic = "T_OUTAGE";
         int total = 2_000;
