@@ -5,7 +5,9 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.Iterator;
+import java.util.List;
 
+import org.apache.camel.Exchange;
 import org.apache.camel.component.sql.DefaultSqlPrepareStatementStrategy;
 
 /**
@@ -13,9 +15,16 @@ import org.apache.camel.component.sql.DefaultSqlPrepareStatementStrategy;
  * with the setter of each value's own type. camel-sql's default goes through Spring's generic setter,
  * which binds a Long with setObject and asks the driver for the parameter's type before every NULL; the
  * values here were already made bindable by {@link MySqlRows} (longs, doubles, booleans, text, bytes,
- * decimals; times as text).
+ * decimals; times as text). The values are a row's list, bound in order: nothing in the statement's text
+ * is read as a parameter name (camel-sql's default would take {@code :?name} in a quoted column name for a
+ * named parameter, and evaluate {@code :?${...}} as an expression).
  */
 public class MySqlParameters extends DefaultSqlPrepareStatementStrategy {
+
+    @Override
+    public Iterator<?> createPopulateIterator(String query, String preparedQuery, int expectedParams, Exchange exchange, Object value) {
+        return ((List<?>) value).iterator();
+    }
 
     @Override
     public void populateStatement(PreparedStatement ps, Iterator<?> iterator, int expectedParams) throws SQLException {

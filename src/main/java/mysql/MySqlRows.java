@@ -179,9 +179,11 @@ public class MySqlRows {
      * restarting, a deadlock) is not: the batch is tried again and nothing is dead-lettered.
      */
     public static boolean isRowRejection(Exchange exchange) {
-        Throwable caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        // while doCatch decides, the exception is still the exchange's own; EXCEPTION_CAUGHT may hold an older
+        // one (the group's rejection, copied into every row of the one-at-a-time pass)
+        Throwable caught = exchange.getException();
         if (caught == null) {
-            caught = exchange.getException();
+            caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         }
         for (Throwable cause = caught; cause != null; cause = cause.getCause()) {
             if (cause instanceof SQLException sql) {

@@ -125,6 +125,17 @@ class MySqlRowsTest {
         assertThat(caught(new IllegalStateException("not SQL at all"))).isFalse();
     }
 
+    @Test
+    void theExceptionBeingCaughtDecidesNotAnOlderOne() {
+        Exchange exchange = new DefaultExchange(CAMEL);
+        // the group's rejection, copied into a row of the one-at-a-time pass, then MySQL goes away
+        exchange.setProperty(Exchange.EXCEPTION_CAUGHT, new SQLException("Data too long for column 'name'", "22001"));
+        exchange.setException(new RuntimeException(new SQLTransientConnectionException("Communications link failure", "08S01")));
+        assertThat(MySqlRows.isRowRejection(exchange)).isFalse();
+        exchange.setException(new SQLException("Duplicate entry", "23000"));
+        assertThat(MySqlRows.isRowRejection(exchange)).isTrue();
+    }
+
     private static boolean caught(Exception e) {
         Exchange exchange = new DefaultExchange(CAMEL);
         exchange.setProperty(Exchange.EXCEPTION_CAUGHT, e);

@@ -143,6 +143,34 @@ class MySqlSinkIT extends OnTheTestStack {
     }
 
     @Test
+    void columnNamesThatLookLikeParametersOrExpressionsAreJustColumns() throws Exception {
+        String topic = "T_ODD_NAMES";
+        // camel-sql reads :?name as a named parameter and evaluates :?${...}: a record must not steer either
+        String schema = "{\"type\":\"struct\",\"fields\":[{\"type\":\"int64\",\"optional\":false,\"field\":\"id\"},"
+                + "{\"type\":\"string\",\"optional\":true,\"field\":\"a:?b\"},"
+                + "{\"type\":\"string\",\"optional\":true,\"field\":\"x:?${camelContext.name}\"}],\"optional\":false}";
+        try (Records records = new Records(stack.kafka().bootstrapServers())) {
+            for (long id = 1; id <= 3; id++) {
+                records.send(topic, Records.longKey("id", id), "{\"schema\":" + schema + ",\"payload\":{\"id\":" + id
+                        + ",\"a:?b\":\"first " + id + "\",\"x:?${camelContext.name}\":\"second " + id + "\"}}");
+            }
+            try (PipelineRunner ignored = PipelineRunner.start(mysqlOnly(topic)); Connection mysql = Tables.mysql(stack)) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> Tables.count(mysql, "`T_ODD_NAMES`") == 3);
+                try (Statement query = mysql.createStatement();
+                     ResultSet rs = query.executeQuery("SELECT `id`, `a:?b`, `x:?${camelContext.name}` FROM `T_ODD_NAMES` ORDER BY `id`")) {
+                    for (long id = 1; id <= 3; id++) {
+                        assertThat(rs.next()).isTrue();
+                        assertThat(rs.getLong(1)).isEqualTo(id);
+                        assertThat(rs.getString(2)).isEqualTo("first " + id);
+                        assertThat(rs.getString(3)).isEqualTo("second " + id);
+                    }
+                }
+                assertThat(records.readAll("dlq_" + topic)).isEmpty();
+            }
+        }
+    }
+
+    @Test
     void aMySqlOutageIsWaitedOutAndEveryRecordArrivesOnce() throws Exception {
         String topic = "T_OUTAGE";
         int total = 2_000;
