@@ -219,8 +219,7 @@ public class MySqlRows {
                         if (isInfrastructureFailure(e)) {
                             throw e;
                         }
-                        exchange.getProperty(DEAD_LETTERS, DeadLetters.class).reject(group.sources().get(i),
-                                "MySQL rejected the row: " + e.getMessage(), false, SINK_LABEL);
+                        refuse(exchange, group.sources().get(i), e);
                     }
                 }
             } finally {
@@ -233,10 +232,13 @@ public class MySqlRows {
     public void rejectRow(Exchange exchange) {
         Group group = exchange.getProperty(GROUP, Group.class);
         int index = exchange.getProperty(Exchange.SPLIT_INDEX, Integer.class);
-        Throwable caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        String reason = "MySQL rejected the row: " + sqlMessage(caught);
+        refuse(exchange, group.sources().get(index), exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
+    }
+
+    /** A row MySQL refused: a dead letter, or with errors.tolerance=none the sink halts there. */
+    private void refuse(Exchange exchange, SinkRecord record, Throwable refusal) {
         exchange.getProperty(DEAD_LETTERS, DeadLetters.class)
-                .reject(group.sources().get(index), reason, settings.tolerateBadRecords(), SINK_LABEL);
+                .reject(record, "MySQL rejected the row: " + sqlMessage(refusal), settings.tolerateBadRecords(), SINK_LABEL);
     }
 
     /** The batch's dead letters, as messages for the dead-letter topic. */

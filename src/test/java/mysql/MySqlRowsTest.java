@@ -58,18 +58,18 @@ class MySqlRowsTest {
         DeadLetters deadLetters = new DeadLetters(CAMEL, "mysql-sink");
         List<SinkRecord> batch = List.of(record(0, VALUE, "Ann"), SinkRecord.of("P_USERS", 0, 1, 0, "{}", "not json"),
                 record(2, VALUE, null), record(3, WIDER, "Cy"), record(4, VALUE, "Di"));
-        List<MySqlRows.Group> statements = rows(InsertMode.UPSERT, true, false).groups(batch, deadLetters);
+        List<MySqlRows.Group> groups = rows(InsertMode.UPSERT, true, false).groups(batch, deadLetters);
 
-        assertThat(statements).extracting(MySqlRows.Group::size).containsExactly(2, 1, 1);
-        assertThat(statements.get(0).sources()).extracting(SinkRecord::offset).containsExactly(0L, 2L);
-        assertThat(statements.get(0).sql()).isEqualTo(MySqlDialect.upsert("P_USERS", List.of("index", "name", "age", "seen"), List.of("index"), 2));
-        assertThat(statements.get(0).rowSql()).isEqualTo(MySqlDialect.upsert("P_USERS", List.of("index", "name", "age", "seen"), List.of("index"), 1));
+        assertThat(groups).extracting(MySqlRows.Group::size).containsExactly(2, 1, 1);
+        assertThat(groups.get(0).sources()).extracting(SinkRecord::offset).containsExactly(0L, 2L);
+        assertThat(groups.get(0).sql()).isEqualTo(MySqlDialect.upsert("P_USERS", List.of("index", "name", "age", "seen"), List.of("index"), 2));
+        assertThat(groups.get(0).rowSql()).isEqualTo(MySqlDialect.upsert("P_USERS", List.of("index", "name", "age", "seen"), List.of("index"), 1));
         // bound as MySQL takes them: whole numbers as longs, timestamps as text with their milliseconds
-        assertThat(statements.get(0).rows().get(0)).containsExactly(0L, "Ann", 40L, "2026-11-27 10:00:00.123");
-        assertThat(statements.get(0).rows().get(1)).containsExactly(2L, null, 40L, "2026-11-27 10:00:00.123");
+        assertThat(groups.get(0).rows().get(0)).containsExactly(0L, "Ann", 40L, "2026-11-27 10:00:00.123");
+        assertThat(groups.get(0).rows().get(1)).containsExactly(2L, null, 40L, "2026-11-27 10:00:00.123");
         // one two-row statement: the two rows' values in one item
-        assertThat(statements.get(0).items()).hasSize(1);
-        assertThat(statements.get(0).items().get(0)).hasSize(8).startsWith(0L, "Ann").endsWith(40L, "2026-11-27 10:00:00.123");
+        assertThat(groups.get(0).items()).hasSize(1);
+        assertThat(groups.get(0).items().get(0)).hasSize(8).startsWith(0L, "Ann").endsWith(40L, "2026-11-27 10:00:00.123");
         assertThat(deadLetters.messages()).hasSize(1);
         assertThat(deadLetters.messages().get(0).getHeader(DeadLetters.ERROR_OFFSET)).isEqualTo("1");
         assertThat((byte[]) deadLetters.messages().get(0).getBody()).isEqualTo("not json".getBytes());

@@ -21,12 +21,9 @@ import java.util.TreeSet;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import s3.UploadedObjects;
@@ -163,7 +160,7 @@ class BadRecordsIT extends OnTheTestStack {
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).until(() ->
                     Tables.count(mysql, "`" + TOPIC + "`") >= forMySql.size()
                             && lake.objects("topics/" + TOPIC + "/").stream().mapToInt(o -> o.lines().size()).sum() >= forS3.size()
-                            && readAll("dlq_BAD").size() >= deadLetters);
+                            && Records.readAllBytes(stack.kafka().bootstrapServers(), "dlq_BAD").size() >= deadLetters);
             Thread.sleep(1_500); // anything written twice or late would show now
 
             // MySQL: the good rows, each as sent, and no column that a bad record brought
@@ -198,7 +195,7 @@ class BadRecordsIT extends OnTheTestStack {
             assertThat(coveredOffsets).as("offsets in S3").isEqualTo(forS3);
 
             // the dead-letter topic: each bad record once per sink that refused it, byte for byte, with Connect's headers
-            List<ConsumerRecord<byte[], byte[]>> dead = readAll("dlq_BAD");
+            List<ConsumerRecord<byte[], byte[]>> dead = Records.readAllBytes(stack.kafka().bootstrapServers(), "dlq_BAD");
             assertThat(dead).hasSize(deadLetters);
             Map<String, Set<String>> sinksByOffset = new HashMap<>();
             for (ConsumerRecord<byte[], byte[]> letter : dead) {
@@ -246,26 +243,5 @@ class BadRecordsIT extends OnTheTestStack {
             headers.put(header.key(), new String(header.value(), StandardCharsets.UTF_8));
         }
         return headers;
-    }
-
-    /** Every record of the topic's partition 0 now, as bytes. */
-    private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
-        Properties props = new Properties();
-        props.put("bootstrap.servers", stack.kafka().bootstrapServers());
-        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            if (consumer.partitionsFor(topic).isEmpty()) {
-                return records;
-            }
-            TopicPartition partition = new TopicPartition(topic, 0);
-            consumer.assign(List.of(partition));
-            consumer.seekToBeginning(List.of(partition));
-            long end = consumer.endOffsets(List.of(partition)).get(partition);
-            long deadline = System.currentTimeMillis() + 20_000;
-            while (consumer.position(partition) < end && System.currentTimeMillis() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-            }
-        }
-        return records;
     }
 }

@@ -12,6 +12,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -42,26 +43,40 @@ final class Records implements AutoCloseable {
     record Read(String key, String value, java.util.Map<String, String> headers) {
     }
 
-    /** Every record of the topic's partition 0 that exists now. */
+    /** Every record of the topic's partition 0 that exists now, key, value and headers as text. */
     List<Read> readAll(String topic) {
+        List<Read> records = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> record : readAllBytes(bootstrapServers, topic)) {
+            java.util.Map<String, String> headers = new java.util.HashMap<>();
+            for (Header header : record.headers()) {
+                headers.put(header.key(), new String(header.value(), StandardCharsets.UTF_8));
+            }
+            records.add(new Read(text(record.key()), text(record.value()), headers));
+        }
+        return records;
+    }
+
+    private static String text(byte[] bytes) {
+        return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /** Every record of the topic's partition 0 that exists now, as the bytes on Kafka (none if there is no such topic). */
+    static List<ConsumerRecord<byte[], byte[]>> readAllBytes(String bootstrapServers, String topic) {
         Properties props = new Properties();
         props.put("bootstrap.servers", bootstrapServers);
         props.put("isolation.level", "read_committed");
-        List<Read> records = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            if (consumer.partitionsFor(topic).isEmpty()) {
+                return records;
+            }
             TopicPartition partition = new TopicPartition(topic, 0);
             consumer.assign(List.of(partition));
             consumer.seekToBeginning(List.of(partition));
             long end = consumer.endOffsets(List.of(partition)).get(partition);
             long deadline = System.currentTimeMillis() + 30_000;
             while (consumer.position(partition) < end && System.currentTimeMillis() < deadline) {
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
-                    java.util.Map<String, String> headers = new java.util.HashMap<>();
-                    for (Header header : record.headers()) {
-                        headers.put(header.key(), new String(header.value(), StandardCharsets.UTF_8));
-                    }
-                    records.add(new Read(record.key(), record.value(), headers));
-                }
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
             }
         }
         return records;
