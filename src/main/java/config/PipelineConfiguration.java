@@ -20,6 +20,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import generator.FakeUsers;
 import mysql.InsertMode;
 import mysql.MySqlSinkSettings;
+import mysql.MySqlTransaction;
 import mysql.MySqlParameters;
 import mysql.MySqlRows;
 import mysql.PrimaryKeyMode;
@@ -83,6 +84,10 @@ public class PipelineConfiguration implements CamelConfiguration {
     public static final String MYSQL_PARAMETERS = "mysqlParameters";
     /** The MySQL pool, for routes that name it ({@code sql:...?dataSource=#mysqlDataSource}). */
     public static final String MYSQL_DATA_SOURCE = "mysqlDataSource";
+    /** The MySQL sink's transaction around a batch's rows ({@code policy: ref: mysqlTransaction}). */
+    public static final String MYSQL_TRANSACTION = "mysqlTransaction";
+    /** Whether a failed statement is MySQL refusing a row ({@code onWhen: ref: mysqlRowRejection}). */
+    public static final String MYSQL_ROW_REJECTION = "mysqlRowRejection";
     public static final String S3_WRITER = "s3SinkWriter";
     public static final String CONSOLE = "pipelineConsole";
     public static final String S3_CLIENT = "s3Client";
@@ -129,6 +134,8 @@ public class PipelineConfiguration implements CamelConfiguration {
             context.getRegistry().bind(MYSQL_DATA_SOURCE, pool);
             context.getRegistry().bind(MYSQL_ROWS, new MySqlRows(pool, mysql));
             context.getRegistry().bind(MYSQL_PARAMETERS, new MySqlParameters());
+            context.getRegistry().bind(MYSQL_TRANSACTION, new MySqlTransaction(pool));
+            context.getRegistry().bind(MYSQL_ROW_REJECTION, (org.apache.camel.Predicate) MySqlRows::isRowRejection);
         }
         if (settings.bool("s3.enabled")) {
             S3Client client = s3Client(settings);

@@ -25,9 +25,10 @@ import sink.KafkaBatch;
 import sink.SinkRecord;
 
 /**
- * The Java steps of the MySQL sink's route (routes/mysql-sink.yaml): a polled batch of records becomes
- * groups of rows, each written by the route with camel-sql as one JDBC batch in one transaction; tables
- * are created or widened first; a row MySQL refuses is found and dead-lettered.
+ * The Java steps of the MySQL sink's routes (routes/mysql-sink.yaml): a polled batch of records becomes
+ * groups of rows, each written by the route with camel-sql as one JDBC batch, all in the batch's one
+ * transaction ({@link MySqlTransaction}); tables are created or widened first; a row MySQL refuses is found
+ * and dead-lettered.
  * Records that cannot be rows go to the batch's dead letters (exchange property {@link #DEAD_LETTERS})
  * and nothing derived from them is written.
  */
@@ -37,6 +38,10 @@ public class MySqlRows {
     public static final String DEAD_LETTERS = "mysqlDeadLetters";
     /** Exchange property: the {@link Group} being written (the route's split sets it). */
     public static final String GROUP = "mysqlGroup";
+    /** Exchange property: the rows MySQL refused in the current attempt at writing the batch ({@link DeadLetters}). */
+    static final String REFUSED_ROWS = "mysqlRefusedRows";
+    /** Exchange property: how many rows the batch's groups hold. */
+    static final String ROWS = "mysqlRows";
     private static final String SINK_NAME = "mysql-sink";
     private static final String SINK_LABEL = "MySQL sink";
     // bound as text: Connector/J drops the milliseconds of temporal parameters when it believes MariaDB is MySQL 5.5
@@ -57,7 +62,7 @@ public class MySqlRows {
 
     /**
      * Consecutive rows of one table, operation and column set, written with one statement text: the
-     * route hands {@code items} to camel-sql as one JDBC batch in one transaction (each item the parameters
+     * route hands {@code items} to camel-sql as one JDBC batch (each item the parameters
      * of one execution of {@code sql}). Inserts and upserts are multi-row statements of about
      * {@link MySqlDialect#VALUES_PER_STATEMENT} values (an item holds several rows); updates and deletes
      * run once per row. When MySQL refuses one of the rows, the route writes the group's {@code rows}
@@ -96,7 +101,9 @@ public class MySqlRows {
     public List<Group> fromBatch(Exchange batch) {
         DeadLetters deadLetters = new DeadLetters(batch.getContext(), SINK_NAME);
         batch.setProperty(DEAD_LETTERS, deadLetters);
-        return groups(KafkaBatch.remember(batch), deadLetters);
+        List<Group> groups = groups(KafkaBatch.remember(batch), deadLetters);
+        batch.setProperty(ROWS, groups.stream().mapToInt(Group::size).sum());
+        return groups;
     }
 
     /** Consecutive rows of one table, operation and column set share a statement; bad records go to {@code deadLetters}. */
@@ -174,17 +181,15 @@ public class MySqlRows {
     }
 
     /**
-     * Whether the exception the route caught is MySQL refusing a row (too long, a constraint, a wrong value):
-     * then the rows are written one at a time to find it. MySQL itself failing (connection lost, server
-     * restarting, a deadlock) is not: the batch is tried again and nothing is dead-lettered.
+     * Whether the exception the route is about to catch is MySQL refusing a row (too long, a constraint, a
+     * wrong value): then the rows are written one at a time to find it. MySQL itself failing (connection
+     * lost, server restarting, a deadlock) is not: the batch is written again and nothing is dead-lettered.
+     * The route's doCatch asks through {@code onWhen: ref: mysqlRowRejection}, a predicate that sees the
+     * exchange itself (a {@code method:} expression is handed a copy without its exception, and so never
+     * matched the first time a group failed).
      */
     public static boolean isRowRejection(Exchange exchange) {
-        // while doCatch decides, the exception is still the exchange's own; EXCEPTION_CAUGHT may hold an older
-        // one (the group's rejection, copied into every row of the one-at-a-time pass)
         Throwable caught = exchange.getException();
-        if (caught == null) {
-            caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        }
         for (Throwable cause = caught; cause != null; cause = cause.getCause()) {
             if (cause instanceof SQLException sql) {
                 return !isInfrastructureFailure(sql);
@@ -194,56 +199,37 @@ public class MySqlRows {
     }
 
     /**
-     * With errors.tolerance=none, finds the row MySQL refused without writing any: the group's rows are
-     * written one at a time in one transaction that is rolled back, and the sink halts at the refused
-     * one. The one-at-a-time pass of the route would commit the rows before it, and a restart would then
-     * meet them again (an insert into a keyed table would stop at the first of them instead). With
-     * errors.tolerance=all this does nothing and the route's pass writes the good rows.
+     * Route step, first of each attempt at writing the batch's rows: no row is refused yet. The rows refused
+     * by an attempt that then failed (MySQL went away later in the batch) were rolled back with it and are
+     * judged again by the next attempt.
      */
-    public void haltAtRefusedRowIfIntolerant(Exchange exchange) throws SQLException {
-        if (settings.tolerateBadRecords()) {
-            return;
-        }
-        Group group = exchange.getProperty(GROUP, Group.class);
-        try (Connection connection = dataSource.getConnection()) {
-            connection.setAutoCommit(false);
-            try {
-                for (int i = 0; i < group.size(); i++) {
-                    try (java.sql.PreparedStatement statement = connection.prepareStatement(group.rowSql())) {
-                        int parameter = 1;
-                        for (Object value : group.rows().get(i)) {
-                            MySqlParameters.bind(statement, parameter++, value);
-                        }
-                        statement.executeUpdate();
-                    } catch (SQLException e) {
-                        if (isInfrastructureFailure(e)) {
-                            throw e;
-                        }
-                        refuse(exchange, group.sources().get(i), e);
-                    }
-                }
-            } finally {
-                connection.rollback();
-            }
-        }
+    public void startWriting(Exchange exchange) {
+        exchange.setProperty(REFUSED_ROWS, new DeadLetters(exchange.getContext(), SINK_NAME));
     }
 
-    /** The row at the route's split index was refused by MySQL: it becomes a dead letter (or halts the sink). */
+    /**
+     * Route step: the row at the split index of the group's one-at-a-time pass was refused by MySQL. It
+     * becomes a dead letter, or with errors.tolerance=none the sink halts there and the batch's transaction
+     * is rolled back, so none of its rows is written.
+     */
     public void rejectRow(Exchange exchange) {
         Group group = exchange.getProperty(GROUP, Group.class);
         int index = exchange.getProperty(Exchange.SPLIT_INDEX, Integer.class);
-        refuse(exchange, group.sources().get(index), exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class));
+        Throwable refusal = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        exchange.getProperty(REFUSED_ROWS, DeadLetters.class).reject(group.sources().get(index),
+                "MySQL rejected the row: " + sqlMessage(refusal), settings.tolerateBadRecords(), SINK_LABEL);
     }
 
-    /** A row MySQL refused: a dead letter, or with errors.tolerance=none the sink halts there. */
-    private void refuse(Exchange exchange, SinkRecord record, Throwable refusal) {
-        exchange.getProperty(DEAD_LETTERS, DeadLetters.class)
-                .reject(record, "MySQL rejected the row: " + sqlMessage(refusal), settings.tolerateBadRecords(), SINK_LABEL);
+    /** The rows the batch's transaction committed: every row of its groups but the refused ones. */
+    public static int rowsWritten(Exchange exchange) {
+        return exchange.getProperty(ROWS, Integer.class) - exchange.getProperty(REFUSED_ROWS, DeadLetters.class).messages().size();
     }
 
-    /** The batch's dead letters, as messages for the dead-letter topic. */
+    /** The batch's dead letters, as messages for the dead-letter topic: records that were not rows, then refused rows. */
     public static List<org.apache.camel.Message> deadLetters(Exchange exchange) {
-        return exchange.getProperty(DEAD_LETTERS, DeadLetters.class).messages();
+        List<org.apache.camel.Message> messages = new ArrayList<>(exchange.getProperty(DEAD_LETTERS, DeadLetters.class).messages());
+        messages.addAll(exchange.getProperty(REFUSED_ROWS, DeadLetters.class).messages());
+        return messages;
     }
 
     private String sql(RecordMapper.MappedRow row, int rows) {

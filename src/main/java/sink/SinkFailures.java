@@ -19,8 +19,14 @@ public final class SinkFailures {
      */
     public static void haltRoute(Exchange exchange) {
         String routeId = exchange.getFromRouteId();
-        Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
-        LOG.error("Stopping route {}: {}", routeId, cause == null ? "unknown error" : cause.getMessage());
+        Throwable caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
+        // the halt itself, not the split steps it passed through ("Multicast processing failed for number 0 ...")
+        Throwable cause = caught;
+        while (cause != null && !(cause instanceof SinkHaltException)) {
+            cause = cause.getCause();
+        }
+        Throwable reason = cause == null ? caught : cause;
+        LOG.error("Stopping route {}: {}", routeId, reason == null ? "unknown error" : reason.getMessage());
         CamelContext context = exchange.getContext();
         // the route cannot stop from inside its own consumer thread: that thread is what stopping waits for
         Thread stopper = new Thread(() -> {

@@ -134,11 +134,13 @@ class MySqlRowsTest {
         assertThat(MySqlRows.isRowRejection(exchange)).isFalse();
         exchange.setException(new SQLException("Duplicate entry", "23000"));
         assertThat(MySqlRows.isRowRejection(exchange)).isTrue();
+        exchange.setException(null);
+        assertThat(MySqlRows.isRowRejection(exchange)).as("an older rejection alone").isFalse();
     }
 
     private static boolean caught(Exception e) {
         Exchange exchange = new DefaultExchange(CAMEL);
-        exchange.setProperty(Exchange.EXCEPTION_CAUGHT, e);
+        exchange.setException(e);
         return MySqlRows.isRowRejection(exchange);
     }
 }

@@ -143,6 +143,39 @@ class MySqlSinkIT extends OnTheTestStack {
     }
 
     @Test
+    void aBatchIsOneTransactionSoAFailureInItsLastGroupReplaysNothingItWrote() throws Exception {
+        String topic = "T_ONE_TX";
+        try (Connection mysql = Tables.mysql(stack); Statement ddl = mysql.createStatement()) {
+            ddl.execute("CREATE TABLE `T_ONE_TX` (`id` BIGINT PRIMARY KEY, `name` VARCHAR(10) NULL, `code` INT NULL)");
+            // MySQL fails twice (as a deadlock would) on row 15; MyISAM keeps the spent budget when the insert is rolled back
+            ddl.execute("CREATE TABLE `T_ONE_TX_FAILURES` (`left_to_fail` INT) ENGINE=MyISAM");
+            ddl.execute("INSERT INTO `T_ONE_TX_FAILURES` VALUES (2)");
+            ddl.execute("CREATE TRIGGER `T_ONE_TX_FAIL_ONCE` BEFORE INSERT ON `T_ONE_TX` FOR EACH ROW BEGIN "
+                    + "IF NEW.id = 15 AND (SELECT `left_to_fail` FROM `T_ONE_TX_FAILURES`) > 0 THEN "
+                    + "UPDATE `T_ONE_TX_FAILURES` SET `left_to_fail` = `left_to_fail` - 1; "
+                    + "SIGNAL SQLSTATE '40001' SET MESSAGE_TEXT = 'injected failure'; END IF; END");
+        }
+        Map<String, String> settings = mysqlOnly(topic);
+        settings.put("mysql.insert.mode", "insert"); // a replay of rows already written would be refused as duplicates
+        settings.put("sink.retry.max", "1");         // the second failure goes back to the consumer, which reads the batch again
+        try (Records records = new Records(stack.kafka().bootstrapServers())) {
+            // two schemas (code required, then optional) make two groups of one polled batch: ids 1-10, then 11-20
+            for (long id = 1; id <= 20; id++) {
+                records.send(topic, Records.longKey("id", id), value(id, "n" + id, id * 10, id > 10));
+            }
+            try (PipelineRunner ignored = PipelineRunner.start(settings); Connection mysql = Tables.mysql(stack)) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> Tables.count(mysql, "`T_ONE_TX`") == 20);
+                assertThat(singleValue(mysql, "SELECT `left_to_fail` FROM `T_ONE_TX_FAILURES`")).as("the failure happened").isZero();
+                assertThat(singleValue(mysql, "SELECT SUM(`code`) FROM `T_ONE_TX`")).isEqualTo(10L * 20 * 21 / 2);
+                // a dead letter would be sent before the batch's offsets are committed
+                await().atMost(Duration.ofSeconds(20))
+                        .until(() -> TopicReader.committed(stack.kafka().bootstrapServers(), settings.get("mysql.group.id"), topic) == 20);
+                assertThat(records.readAll("dlq_" + topic)).as("rows 1-10 were not written twice").isEmpty();
+            }
+        }
+    }
+
+    @Test
     void columnNamesThatLookLikeParametersOrExpressionsAreJustColumns() throws Exception {
         String topic = "T_ODD_NAMES";
         // camel-sql reads :?name as a named parameter and evaluates :?${...}: a record must not steer either
