@@ -26,7 +26,7 @@ import sink.SinkRecord;
 
 /**
  * The Java steps of the MySQL sink's routes (routes/mysql-sink.yaml): a polled batch of records becomes
- * groups of rows, each written by the route with camel-sql as one JDBC batch, all in the batch's one
+ * groups of rows, each written by the route with camel-sql one statement at a time, all in the batch's one
  * transaction ({@link MySqlTransaction}); tables are created or widened first; a row MySQL refuses is found
  * and dead-lettered.
  * Records that cannot be rows go to the batch's dead letters (exchange property {@link #DEAD_LETTERS})
@@ -62,13 +62,13 @@ public class MySqlRows {
 
     /**
      * Consecutive rows of one table, operation and column set, written with one statement text: the
-     * route hands {@code items} to camel-sql as one JDBC batch (each item the parameters
-     * of one execution of {@code sql}). Inserts and upserts are multi-row statements of about
-     * {@link MySqlDialect#VALUES_PER_STATEMENT} values (an item holds several rows); updates and deletes
+     * route executes {@code sql} with camel-sql once per element of {@code statements}, each element the
+     * parameters of one execution. Inserts and upserts are multi-row statements of about
+     * {@link MySqlDialect#VALUES_PER_STATEMENT} values (an element holds several rows); updates and deletes
      * run once per row. When MySQL refuses one of the rows, the route writes the group's {@code rows}
      * one at a time with {@code rowSql} to find it; {@code sources} are the records the rows came from.
      */
-    public record Group(RecordMapper.MappedRow shape, String sql, List<List<Object>> items, String rowSql, List<List<Object>> rows,
+    public record Group(RecordMapper.MappedRow shape, String sql, List<List<Object>> statements, String rowSql, List<List<Object>> rows,
                         List<SinkRecord> sources) {
 
         public int size() {
@@ -157,13 +157,13 @@ public class MySqlRows {
     }
 
     private Group group(RecordMapper.MappedRow shape, List<List<Object>> rows, List<SinkRecord> sources, int perStatement, String rowSql) {
-        List<List<Object>> items = new ArrayList<>(rows.size() / perStatement);
+        List<List<Object>> statements = new ArrayList<>(rows.size() / perStatement);
         for (int from = 0; from < rows.size(); from += perStatement) {
             List<Object> item = new ArrayList<>(perStatement * rows.get(from).size());
             rows.subList(from, from + perStatement).forEach(item::addAll);
-            items.add(item);
+            statements.add(item);
         }
-        return new Group(shape, sql(shape, perStatement), items, rowSql, rows, sources);
+        return new Group(shape, sql(shape, perStatement), statements, rowSql, rows, sources);
     }
 
     /** Step 2: tables created or widened (auto.create, auto.evolve) before any row is written: MySQL commits around DDL. */

@@ -68,8 +68,8 @@ class MySqlRowsTest {
         assertThat(groups.get(0).rows().get(0)).containsExactly(0L, "Ann", 40L, "2026-11-27 10:00:00.123");
         assertThat(groups.get(0).rows().get(1)).containsExactly(2L, null, 40L, "2026-11-27 10:00:00.123");
         // one two-row statement: the two rows' values in one item
-        assertThat(groups.get(0).items()).hasSize(1);
-        assertThat(groups.get(0).items().get(0)).hasSize(8).startsWith(0L, "Ann").endsWith(40L, "2026-11-27 10:00:00.123");
+        assertThat(groups.get(0).statements()).hasSize(1);
+        assertThat(groups.get(0).statements().get(0)).hasSize(8).startsWith(0L, "Ann").endsWith(40L, "2026-11-27 10:00:00.123");
         assertThat(deadLetters.messages()).hasSize(1);
         assertThat(deadLetters.messages().get(0).getHeader(DeadLetters.ERROR_OFFSET)).isEqualTo("1");
         assertThat((byte[]) deadLetters.messages().get(0).getBody()).isEqualTo("not json".getBytes());
@@ -85,7 +85,7 @@ class MySqlRowsTest {
         int perStatement = MySqlDialect.maxRowsPerStatement(4, 100); // 4 columns, mysql.batch.size 100 in these settings
         assertThat(perStatement).isEqualTo(100);
         assertThat(groups).hasSize(1);
-        assertThat(groups.get(0).items()).hasSize(13).allSatisfy(item -> assertThat(item).hasSize(400));
+        assertThat(groups.get(0).statements()).hasSize(13).allSatisfy(item -> assertThat(item).hasSize(400));
         assertThat(groups.get(0).sql()).isEqualTo(MySqlDialect.insert("P_USERS", List.of("index", "name", "age", "seen"), 100));
 
         List<MySqlRows.Group> uneven = rows(InsertMode.INSERT, true, false).groups(batch.subList(0, 250), new DeadLetters(CAMEL, "mysql-sink"));
@@ -99,7 +99,7 @@ class MySqlRowsTest {
         MySqlRows.Group update = rows(InsertMode.UPDATE, true, false)
                 .groups(List.of(record(7, VALUE, "Ann")), new DeadLetters(CAMEL, "mysql-sink")).get(0);
         assertThat(update.sql()).isEqualTo(MySqlDialect.update("P_USERS", List.of("index", "name", "age", "seen"), List.of("index")));
-        assertThat(update.items()).isEqualTo(update.rows());
+        assertThat(update.statements()).isEqualTo(update.rows());
         assertThat(update.rows().get(0)).containsExactly("Ann", 40L, "2026-11-27 10:00:00.123", 7L);
 
         SinkRecord tombstone = SinkRecord.of("P_USERS", 0, 8, 0, JSON.write(new Row(KEY, Map.of("index", 8L))), null);
