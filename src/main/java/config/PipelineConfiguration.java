@@ -35,7 +35,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import console.PipelineConsole;
@@ -66,7 +65,7 @@ import source.OffsetStore;
 import source.CaptureMode;
 import source.SourceTableSettings;
 import source.SourceTables;
-import source.TablePoller;
+import source.TableCapture;
 
 /**
  * Builds every bean the routes use from application.properties, once, at start-up, and checks the
@@ -92,6 +91,8 @@ public class PipelineConfiguration implements CamelConfiguration {
     public static final String CONSOLE = "pipelineConsole";
     public static final String S3_CLIENT = "s3Client";
     public static final String FAKE_USERS = "fakeUsers";
+    // a source route's poll holds a connection while its rows are sent; a timestamp group and the generator take others
+    private static final int SOURCE_POOL_SIZE = 4;
     /** The PostgreSQL pool, for routes that name it ({@code sql:...?dataSource=#sourceDataSource}). */
     public static final String SOURCE_DATA_SOURCE = "sourceDataSource";
     /** Kafka client settings passed through to every producer, consumer and admin client. */
@@ -120,13 +121,13 @@ public class PipelineConfiguration implements CamelConfiguration {
         context.addService(new ResourceCloser(resources), true, true);
 
         if (settings.bool("generator.enabled")) {
-            DataSource postgres = dataSource("source", settings, 2);
+            DataSource postgres = dataSource("source", settings, SOURCE_POOL_SIZE);
             FakeUsers.createTableIfMissing(postgres, settings.required("generator.table"));
             context.getRegistry().bind(FAKE_USERS, new FakeUsers());
             context.getRegistry().bind(SOURCE_DATA_SOURCE, postgres);
         }
         if (settings.bool("source.enabled")) {
-            context.getRegistry().bind(SOURCE_TABLES, sourceTables(settings, kafkaClient, progress));
+            context.getRegistry().bind(SOURCE_TABLES, sourceTables(context, settings, kafkaClient, progress));
         }
         if (settings.bool("mysql.enabled")) {
             MySqlSinkSettings mysql = mysqlSinkSettings(settings, tolerateBadRecords);
@@ -165,7 +166,7 @@ public class PipelineConfiguration implements CamelConfiguration {
         List<String> sourceTables = List.of();
         if (settings.bool("source.enabled")) {
             sourceTables = settings.list("source.table.whitelist");
-            DataSource postgres = dataSource("source", settings, 2);
+            DataSource postgres = dataSource("source", settings, SOURCE_POOL_SIZE);
             systems.put("postgresql", () -> checkDatabase(postgres));
         }
         String mysqlGroup = null;
@@ -383,22 +384,19 @@ public class PipelineConfiguration implements CamelConfiguration {
         return mysql;
     }
 
-    private SourceTables sourceTables(Settings settings, Properties kafkaClient, PipelineProgress progress) throws SQLException {
+    private SourceTables sourceTables(CamelContext context, Settings settings, Properties kafkaClient, PipelineProgress progress)
+            throws SQLException {
         CaptureMode mode = CaptureMode.parse(settings.oneOf("source.mode", "incrementing", "timestamp", "timestamp+incrementing", "bulk"));
-        DataSource postgres = dataSource("source", settings, 2);
+        DataSource postgres = dataSource("source", settings, SOURCE_POOL_SIZE);
+        context.getRegistry().bind(SOURCE_DATA_SOURCE, postgres);
         String prefix = settings.string("source.topic.prefix").trim();
-        String transactionalPrefix = settings.required("source.transactional.id.prefix");
+        settings.required("source.transactional.id.prefix");
         String customQuery = settings.optional("source.query", "");
         ConnectJson json = new ConnectJson(settings.bool("kafka.schemas.enable"));
         OffsetStore offsets = new OffsetStore(settings.required("source.offsets.topic"), kafkaClient);
-        Properties producerBase = new Properties();
-        producerBase.putAll(kafkaClient);
-        producerBase.put("compression.type", settings.string("kafka.compression.type").trim());
-        producerBase.put("linger.ms", "5");
-        producerBase.put("batch.size", String.valueOf(256 * 1024));
         // a custom query goes to the prefix alone, as the Connect JDBC source does
         List<String> tables = customQuery.isEmpty() ? settings.list("source.table.whitelist") : java.util.Collections.singletonList(null);
-        List<TablePoller> pollers = new ArrayList<>();
+        List<TableCapture> captures = new ArrayList<>();
         List<String> topics = new ArrayList<>();
         for (String table : tables) {
             String name = table == null ? "query" : table;
@@ -407,19 +405,20 @@ public class PipelineConfiguration implements CamelConfiguration {
                     settings.required("source.incrementing.column.name"), settings.required("source.timestamp.column.name"),
                     settings.positiveInt("source.batch.max.rows"), settings.nonNegativeLong("source.timestamp.delay.interval.ms"),
                     settings.oneOf("source.start.from", "beginning", "now").equals("now"), settings.bool("source.validate.non.null"));
-            Properties producerProps = TablePoller.producerProperties(producerBase, transactionalPrefix + "-" + name);
-            TablePoller poller = new TablePoller(postgres, source, json, offsets,
-                    () -> new KafkaProducer<>(producerProps, new StringSerializer(), new StringSerializer()), progress);
-            poller.validate();
-            pollers.add(poller);
+            TableCapture capture = new TableCapture(postgres, source, json, offsets, progress);
+            capture.validate();
+            String bean = SourceTables.captureBean(captures.size());
+            context.getRegistry().bind(bean, capture);
+            context.getRegistry().bind(bean + "-query", capture.query());
+            context.getRegistry().bind(bean + "-polls", capture.polls());
+            captures.add(capture);
             topics.add(topic);
         }
-        pollers.forEach(poller -> resources.add(poller::close));
         offsets.ensureTopic();
         ensureTopics(kafkaClient, topics);
         LOG.info("Source ({} mode): {} -> topics {}", mode.configName(),
                 customQuery.isEmpty() ? settings.string("source.table.whitelist") : "source.query", topics);
-        return new SourceTables(pollers);
+        return new SourceTables(captures);
     }
 
     /**

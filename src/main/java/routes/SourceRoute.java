@@ -1,17 +1,14 @@
 package routes;
 
 import config.PipelineConfiguration;
-import org.apache.camel.Exchange;
-import org.apache.camel.Route;
 import org.apache.camel.builder.RouteBuilder;
-import org.apache.camel.support.service.ServiceHelper;
 import source.SourceTables;
-import source.TablePoller;
+import source.TableCapture;
 
 /**
- * Flow 1: PostgreSQL -> Kafka. One route per table of source.table.whitelist: every
- * source.poll.interval.ms, the rows after the stored offset go to {@code <source.topic.prefix><TABLE>},
- * together with the new offset, in one Kafka transaction.
+ * Flow 1's routes: one route per table of source.table.whitelist (or one for source.query), each made from
+ * the route template {@code source-table} of routes/source.yaml. The list of tables is a property, and a
+ * route file cannot repeat itself per entry of a list, so this is Java.
  */
 public class SourceRoute extends RouteBuilder {
 
@@ -23,21 +20,14 @@ public class SourceRoute extends RouteBuilder {
             return;
         }
         SourceTables tables = getContext().getRegistry().lookupByNameAndType(PipelineConfiguration.SOURCE_TABLES, SourceTables.class);
-        for (TablePoller table : tables.pollers()) {
-            String routeId = ROUTE_ID_PREFIX + table.name();
-            from("timer:" + routeId + "?period={{source.poll.interval.ms}}&delay=0")
-                    .routeId(routeId)
-                    // a lost connection fails this poll only (the poller logs it and backs off); the next one
-                    // reads again from the same committed offset
-                    .onException(Exception.class).handled(true).logExhausted(false).end()
-                    // a backlog is read batch after batch until it is gone or the flow is paused or stopped
-                    .process(exchange -> table.poll(() -> consumerRunning(exchange, routeId)));
+        for (int i = 0; i < tables.captures().size(); i++) {
+            TableCapture capture = tables.captures().get(i);
+            templatedRoute("source-table")
+                    .routeId(ROUTE_ID_PREFIX + capture.name())
+                    .parameter("name", capture.name())
+                    .parameter("topic", capture.topic())
+                    .parameter("capture", SourceTables.captureBean(i))
+                    .parameter("queryParameters", String.valueOf(capture.queryParameters()));
         }
-    }
-
-    /** False as soon as the route's timer is being suspended (console pause) or stopped (shutdown). */
-    private static boolean consumerRunning(Exchange exchange, String routeId) {
-        Route route = exchange.getContext().getRoute(routeId);
-        return route != null && ServiceHelper.isStarted(route.getConsumer()) && !exchange.getContext().isStopping();
     }
 }

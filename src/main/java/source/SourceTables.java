@@ -2,16 +2,18 @@ package source;
 
 import java.util.List;
 
-/** The pollers of every table in source.table.whitelist, one route each. */
-public record SourceTables(List<TablePoller> pollers) {
-
+/**
+ * The captures of every table in source.table.whitelist (or of source.query), one route each: capture
+ * {@code i} is bound in the registry as {@link #captureBean(int)}, its query as {@code <bean>-query} and
+ * its poll strategy as {@code <bean>-polls}, the names routes/source.yaml uses.
+ */
+public record SourceTables(List<TableCapture> captures) {
 
     public SourceTables {
-        pollers = List.copyOf(pollers);
+        captures = List.copyOf(captures);
     }
 
-    public TablePoller poller(String table) {
-        return pollers.stream().filter(p -> p.name().equals(table)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("no source table " + table));
+    public static String captureBean(int index) {
+        return "source-capture-" + index;
     }
 }

@@ -19,36 +19,26 @@ public final class TableQuery {
     }
 
     /**
-     * @param table            the table, or null when {@code customQuery} is used
-     * @param fromStart        no lower bound: the first poll
+     * The poll's query. Its parameters, in order: incrementing mode {@code (incrementing, limit)}; timestamp
+     * mode {@code (timestamp, delay seconds, limit)}; timestamp+incrementing {@code (timestamp, incrementing,
+     * timestamp, delay seconds, limit)}; bulk none. A first poll binds values before every row (the
+     * smallest long, -infinity), so one statement serves every poll.
+     *
+     * @param table the table, or null when {@code customQuery} is used
      */
-    public static String select(CaptureMode mode, String table, String customQuery, String incrementing, String timestamp,
-                                boolean fromStart) {
+    public static String select(CaptureMode mode, String table, String customQuery, String incrementing, String timestamp) {
         StringBuilder sql = new StringBuilder(selectRows(table, customQuery, mode != CaptureMode.BULK));
         String inc = incrementing == null ? null : "t." + quote(incrementing);
         String ts = timestamp == null ? null : "t." + quote(timestamp);
         switch (mode) {
-            case INCREMENTING -> {
-                if (!fromStart) {
-                    sql.append(" WHERE ").append(inc).append(" > ?");
-                }
-                sql.append(" ORDER BY ").append(inc).append(" ASC LIMIT ?");
-            }
-            case TIMESTAMP -> {
-                sql.append(" WHERE ");
-                if (!fromStart) {
-                    sql.append(ts).append(" > ? AND ");
-                }
-                sql.append(ts).append(" < ").append(timestampUpperBound()).append(" ORDER BY ").append(ts).append(" ASC LIMIT ?");
-            }
-            case TIMESTAMP_INCREMENTING -> {
-                sql.append(" WHERE ");
-                if (!fromStart) {
-                    sql.append("((").append(ts).append(" = ? AND ").append(inc).append(" > ?) OR ").append(ts).append(" > ?) AND ");
-                }
-                sql.append(ts).append(" < ").append(timestampUpperBound())
-                   .append(" ORDER BY ").append(ts).append(" ASC, ").append(inc).append(" ASC LIMIT ?");
-            }
+            case INCREMENTING -> sql.append(" WHERE ").append(inc).append(" > ?")
+                    .append(" ORDER BY ").append(inc).append(" ASC LIMIT ?");
+            case TIMESTAMP -> sql.append(" WHERE ").append(ts).append(" > ? AND ")
+                    .append(ts).append(" < ").append(timestampUpperBound()).append(" ORDER BY ").append(ts).append(" ASC LIMIT ?");
+            case TIMESTAMP_INCREMENTING -> sql.append(" WHERE ")
+                    .append("((").append(ts).append(" = ? AND ").append(inc).append(" > ?) OR ").append(ts).append(" > ?) AND ")
+                    .append(ts).append(" < ").append(timestampUpperBound())
+                    .append(" ORDER BY ").append(ts).append(" ASC, ").append(inc).append(" ASC LIMIT ?");
             case BULK -> {
                 // the whole table, every poll
             }

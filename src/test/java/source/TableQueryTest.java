@@ -12,26 +12,24 @@ class TableQueryTest {
 
     @Test
     void incrementingReadsRowsAfterTheOffsetInOrder() {
-        assertThat(TableQuery.select(CaptureMode.INCREMENTING, "USERS", null, "index", "timestamp", false))
+        assertThat(TableQuery.select(CaptureMode.INCREMENTING, "USERS", null, "index", "timestamp"))
                 .isEqualTo("SELECT t.*" + AGES + " FROM \"USERS\" t WHERE t.\"index\" > ? ORDER BY t.\"index\" ASC LIMIT ?");
-        assertThat(TableQuery.select(CaptureMode.INCREMENTING, "USERS", null, "index", "timestamp", true))
-                .isEqualTo("SELECT t.*" + AGES + " FROM \"USERS\" t ORDER BY t.\"index\" ASC LIMIT ?");
     }
 
     @Test
     void timestampModesStopShortOfTheDelayAndOrderByTimestampThenIncrementing() {
-        assertThat(TableQuery.select(CaptureMode.TIMESTAMP, "USERS", null, "index", "timestamp", false))
+        assertThat(TableQuery.select(CaptureMode.TIMESTAMP, "USERS", null, "index", "timestamp"))
                 .endsWith(" WHERE t.\"timestamp\" > ? AND t.\"timestamp\" < LOCALTIMESTAMP - make_interval(secs => ?)"
                         + " ORDER BY t.\"timestamp\" ASC LIMIT ?");
-        assertThat(TableQuery.select(CaptureMode.TIMESTAMP_INCREMENTING, "USERS", null, "index", "timestamp", false))
+        assertThat(TableQuery.select(CaptureMode.TIMESTAMP_INCREMENTING, "USERS", null, "index", "timestamp"))
                 .endsWith(" WHERE ((t.\"timestamp\" = ? AND t.\"index\" > ?) OR t.\"timestamp\" > ?) AND t.\"timestamp\" < "
                         + "LOCALTIMESTAMP - make_interval(secs => ?) ORDER BY t.\"timestamp\" ASC, t.\"index\" ASC LIMIT ?");
     }
 
     @Test
     void bulkAndCustomQueriesReadWithoutTransactionAges() {
-        assertThat(TableQuery.select(CaptureMode.BULK, "USERS", null, "index", "timestamp", true)).isEqualTo("SELECT t.* FROM \"USERS\" t");
-        assertThat(TableQuery.select(CaptureMode.INCREMENTING, null, "SELECT id AS \"index\" FROM a JOIN b USING (id)", "index", "ts", false))
+        assertThat(TableQuery.select(CaptureMode.BULK, "USERS", null, "index", "timestamp")).isEqualTo("SELECT t.* FROM \"USERS\" t");
+        assertThat(TableQuery.select(CaptureMode.INCREMENTING, null, "SELECT id AS \"index\" FROM a JOIN b USING (id)", "index", "ts"))
                 .isEqualTo("SELECT t.* FROM (SELECT id AS \"index\" FROM a JOIN b USING (id)) t WHERE t.\"index\" > ? ORDER BY t.\"index\" ASC LIMIT ?");
     }
 
