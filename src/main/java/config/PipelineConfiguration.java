@@ -160,36 +160,30 @@ public class PipelineConfiguration implements CamelConfiguration {
         }
     }
 
-    /** The console sees the flows that run and asks each system they use whether it answers. */
+    /** The console learns the flows from the routes, and asks each system they use whether it answers. */
     private PipelineConsole console(CamelContext context, Settings settings, Properties kafkaClient, PipelineProgress progress) {
         Map<String, PipelineConsole.SystemCheck> systems = new java.util.LinkedHashMap<>();
-        List<String> sourceTables = List.of();
         if (settings.bool("source.enabled")) {
-            sourceTables = settings.list("source.table.whitelist");
             DataSource postgres = dataSource("source", settings, SOURCE_POOL_SIZE);
             systems.put("postgresql", () -> checkDatabase(postgres));
         }
-        String mysqlGroup = null;
         String mysqlTable = null;
         DataSource mysql = null;
         if (settings.bool("mysql.enabled")) {
-            mysqlGroup = settings.required("mysql.group.id");
             mysqlTable = settings.required("mysql.table.name.format").replace("${topic}", settings.list("mysql.topics").get(0));
             DataSource pool = dataSource("mysql", settings, 4);
             mysql = pool;
             systems.put("mysql", () -> checkDatabase(pool));
         }
-        String s3Group = null;
         S3SinkWriter s3Writer = null;
         if (settings.bool("s3.enabled")) {
-            s3Group = settings.required("s3.group.id");
             s3Writer = context.getRegistry().lookupByNameAndType(S3_WRITER, S3SinkWriter.class);
             S3Client client = context.getRegistry().lookupByNameAndType(S3_CLIENT, S3Client.class);
             String bucket = settings.required("s3.bucket.name");
             systems.put("s3", () -> client.headBucket(r -> r.bucket(bucket)));
         }
         PipelineConsole console = new PipelineConsole(context, progress, kafkaClient,
-                new PipelineConsole.Layout(sourceTables, mysqlGroup, mysqlTable, s3Group), mysql, s3Writer,
+                new PipelineConsole.Layout(mysqlTable), mysql, s3Writer,
                 settings.optional("console.token", ""), systems);
         resources.add(console::close);
         LOG.info("Console on http://{}:{}/ (health /health/live and /health/ready, metrics /metrics){}",

@@ -28,6 +28,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
 import org.apache.camel.ServiceStatus;
+import org.apache.camel.component.kafka.KafkaEndpoint;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupListing;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
@@ -91,8 +92,11 @@ public class PipelineConsole {
     public record Sinks(MySqlSink mysql, S3Sink s3) {
     }
 
-    /** What the console knows of the pipeline's set-up: which flows exist and where they write. */
-    public record Layout(List<String> sourceTables, String mysqlGroup, String mysqlTable, String s3Group) {
+    /** The route group of the routes that are flows (the console, health and metrics show each). */
+    public static final String FLOW_GROUP = "flow";
+
+    /** Where the MySQL sink writes, for the sinks view: the table of its first topic. */
+    public record Layout(String mysqlTable) {
     }
 
     /** UP or DOWN, with each check's finding. */
@@ -114,6 +118,7 @@ public class PipelineConsole {
     private final byte[] token;
     private final Map<String, SystemCheck> systems;
     private volatile PrometheusMeterRegistry metrics;
+    private final Set<String> meteredFlows = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile List<Flow> cachedFlows = List.of();
     private volatile long cachedFlowsAt;
 
@@ -134,28 +139,37 @@ public class PipelineConsole {
 
     // ------------------------------------------------------------------ flows
 
+    /**
+     * The flows are the routes in the route group {@value #FLOW_GROUP}, whatever route files and templates
+     * made them: sources (a consumer that is not Kafka) first, then sinks, each by id. A flow's counters are
+     * named after its route id ({@link PipelineProgress#written}); a sink's lag is that of the consumer
+     * group its {@code from: kafka:} names.
+     */
     public List<Flow> flows() throws Exception {
         List<Flow> flows = new ArrayList<>();
-        for (String table : layout.sourceTables()) {
-            String counter = "source " + table + " rows";
-            String id = "source-" + table;
-            flows.add(new Flow(id, state(id), progress.total(counter), progress.total(counter), rate(counter),
-                    progress.total(id + " errors"), 0, progress.position(counter), 0));
-        }
-        if (layout.mysqlGroup() != null) {
-            flows.add(sinkFlow("mysql-sink", "mysql rows", "mysql dead letters", layout.mysqlGroup()));
-        }
-        if (layout.s3Group() != null) {
-            flows.add(sinkFlow("s3-sink", "s3 records", "s3 dead letters", layout.s3Group()));
+        List<Route> routes = context.getRoutes().stream().filter(route -> FLOW_GROUP.equals(route.getGroup()))
+                .sorted(Comparator.comparing((Route route) -> kafkaGroupOf(route) != null).thenComparing(Route::getRouteId))
+                .toList();
+        for (Route route : routes) {
+            String id = route.getRouteId();
+            String written = PipelineProgress.written(id);
+            long out = progress.total(written);
+            long dead = progress.total(PipelineProgress.deadLetters(id));
+            long errors = progress.total(PipelineProgress.errors(id));
+            String group = kafkaGroupOf(route);
+            if (group == null) {
+                flows.add(new Flow(id, state(id), out, out, rate(written), errors, 0, progress.position(written), 0));
+            } else {
+                long lag = groups(Set.of(group)).stream().flatMap(g -> g.partitions().stream()).mapToLong(GroupPartition::lag).sum();
+                flows.add(new Flow(id, state(id), out + dead, out, rate(written), errors, dead, "lag " + lag, lag));
+            }
         }
         return flows;
     }
 
-    private Flow sinkFlow(String id, String written, String deadLetters, String group) throws Exception {
-        long out = progress.total(written);
-        long dead = progress.total(deadLetters);
-        long lag = groups(Set.of(group)).stream().flatMap(g -> g.partitions().stream()).mapToLong(GroupPartition::lag).sum();
-        return new Flow(id, state(id), out + dead, out, rate(written), progress.total(id + " errors"), dead, "lag " + lag, lag);
+    /** The consumer group of a route that reads Kafka, or null. */
+    private static String kafkaGroupOf(Route route) {
+        return route.getEndpoint() instanceof KafkaEndpoint kafka ? kafka.getConfiguration().getGroupId() : null;
     }
 
     private long rate(String counter) {
@@ -355,23 +369,28 @@ public class PipelineConsole {
                 if (metrics == null) {
                     PrometheusMeterRegistry registry = context.getRegistry().findSingleByType(PrometheusMeterRegistry.class);
                     metrics = registry != null ? registry : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-                    registerFlowMeters(metrics);
                 }
             }
         }
+        registerFlowMeters(metrics);
         return metrics;
     }
 
+    /** Meters for every flow not yet metered: the flows are read from the routes at each scrape. */
     private void registerFlowMeters(MeterRegistry registry) {
-        List<String> ids = new ArrayList<>();
-        layout.sourceTables().forEach(table -> ids.add("source-" + table));
-        if (layout.mysqlGroup() != null) {
-            ids.add("mysql-sink");
+        List<Flow> flows;
+        try {
+            flows = flows();
+        } catch (Exception e) {
+            return; // Kafka not answering: the next scrape tries again
         }
-        if (layout.s3Group() != null) {
-            ids.add("s3-sink");
-        }
-        for (String id : ids) {
+        cachedFlows = flows;
+        cachedFlowsAt = System.currentTimeMillis();
+        for (Flow flow : flows) {
+            String id = flow.id();
+            if (!meteredFlows.add(id)) {
+                continue;
+            }
             FunctionCounter.builder("pipeline.records.in", this, c -> c.flowValue(id, Flow::recordsIn)).tag("flow", id)
                     .description("records the flow read").register(registry);
             FunctionCounter.builder("pipeline.records.out", this, c -> c.flowValue(id, Flow::recordsOut)).tag("flow", id)
@@ -384,7 +403,8 @@ public class PipelineConsole {
                     .description("records written per second over the last minute").register(registry);
             Gauge.builder("pipeline.running", this, c -> c.flowValue(id, f -> "Started".equals(f.state()) ? 1 : 0)).tag("flow", id)
                     .description("1 while the flow runs, 0 when paused or stopped").register(registry);
-            if (!id.startsWith("source-")) {
+            Route route = context.getRoute(id);
+            if (route != null && kafkaGroupOf(route) != null) {
                 Gauge.builder("pipeline.consumer.lag", this, c -> c.flowValue(id, Flow::lag))
                         .tag("flow", id).description("records on the topic the sink has not committed").register(registry);
             }

@@ -32,6 +32,21 @@ public class PipelineProgress {
         samples.add(new Sample(System.currentTimeMillis(), Map.of())); // every counter starts at zero
     }
 
+    /** The counter of what the flow (route) {@code flowId} wrote; the console and metrics read it by that name. */
+    public static String written(String flowId) {
+        return flowId + " written";
+    }
+
+    /** The counter of the records the flow {@code flowId} sent to the dead-letter topic. */
+    public static String deadLetters(String flowId) {
+        return flowId + " dead letters";
+    }
+
+    /** The counter of the flow's failed polls or write attempts. */
+    public static String errors(String flowId) {
+        return flowId + " errors";
+    }
+
     public void add(String counter, long amount) {
         totals.computeIfAbsent(counter, k -> new AtomicLong()).addAndGet(amount);
     }

@@ -2,6 +2,7 @@ package routes;
 
 import config.PipelineConfiguration;
 import org.apache.camel.builder.RouteBuilder;
+import console.PipelineConsole;
 import sink.SinkEndpoints;
 
 /**
@@ -23,17 +24,18 @@ public class S3SinkRoute extends RouteBuilder {
             return;
         }
         String writer = PipelineConfiguration.S3_WRITER;
-        String countUploaded = "bean:" + PipelineConfiguration.PROGRESS + "?method=add('s3 records', ${body.uploadedRecords})";
+        String countUploaded = "bean:" + PipelineConfiguration.PROGRESS + "?method=add('s3-sink written', ${body.uploadedRecords})";
 
         from(SinkEndpoints.kafkaBatches("s3", "s3.batch.max.records", "s3.batch.max.wait.ms"))
                 .routeId(ROUTE_ID)
+                .group(PipelineConsole.FLOW_GROUP)
                 .routeConfigurationId(SinkErrorHandling.ID)
                 .bean(writer, "writeBatch")             // into open objects; full ones closed and uploaded
                 .to(countUploaded)
                 .filter(simple("${body.deadLetters.size} > 0"))
                     .setBody(simple("${body.deadLetters}"))
                     .to(SinkEndpoints.deadLetterTopic())
-                    .to("bean:" + PipelineConfiguration.PROGRESS + "?method=add('s3 dead letters', ${body.size})")
+                    .to("bean:" + PipelineConfiguration.PROGRESS + "?method=add('s3-sink dead letters', ${body.size})")
                 .end()
                 .bean(writer, "commitOffsets");         // up to the first record not yet in S3
 

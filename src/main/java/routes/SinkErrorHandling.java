@@ -25,7 +25,7 @@ public class SinkErrorHandling extends RouteConfigurationBuilder {
                     // counted per attempt, per flow ("mysql-sink errors"), for the console and metrics
                     .onRedelivery(exchange -> exchange.getContext().getRegistry()
                             .lookupByNameAndType(PipelineConfiguration.PROGRESS, PipelineProgress.class)
-                            .add(exchange.getFromRouteId() + " errors", 1))
+                            .add(PipelineProgress.errors(exchange.getFromRouteId()), 1))
                     .maximumRedeliveries("{{sink.retry.max}}")
                     .redeliveryDelay("{{sink.retry.initial.delay.ms}}")
                     .useExponentialBackOff()

@@ -58,7 +58,7 @@ public class CapturePolls implements PollingConsumerPollStrategy, ExceptionHandl
     /** A poll or its Kafka transaction failed: the next polls wait, longer each time. */
     void failed(String reason) {
         int failures = ++consecutiveFailures;
-        progress.add("source-" + table + " errors", 1);
+        progress.add(PipelineProgress.errors("source-" + table), 1);
         Duration backoff = backoff(failures);
         nextAttemptNanos = nanoClock.getAsLong() + backoff.toNanos();
         LOG.warn("Source {}: poll failed ({} in a row), next attempt in {} ms: {}", table, failures, backoff.toMillis(), reason);

@@ -369,7 +369,7 @@ public class TableCapture extends DefaultSqlPrepareStatementStrategy implements 
                         committed = next;
                     }
                     waitingLogged = false;
-                    String counter = "source " + settings.name() + " rows";
+                    String counter = PipelineProgress.written(exchange.getFromRouteId());
                     progress.add(counter, rows);
                     SourceOffset now = committed;
                     if (now != null) {

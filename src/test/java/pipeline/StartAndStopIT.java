@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 class StartAndStopIT {
 
     private static final Pattern STACK_FRAME = Pattern.compile("(?m)^\\s+at [\\w.$]+\\(");
-    private static final Pattern MYSQL_ROWS = Pattern.compile("mysql rows (\\d+)");
+    private static final Pattern MYSQL_ROWS = Pattern.compile("mysql-sink written (\\d+)");
 
     @Test
     void theLocalRunStopsWithinSecondsOnSigintWithoutAStackTraceAndRemovesItsFolder() throws Exception {

@@ -66,6 +66,7 @@ class TableCaptureTest {
     private Exchange poll(List<TableCapture.ReadRow> rows) throws Exception {
         nextPoll();
         Exchange exchange = new DefaultExchange(CAMEL);
+        exchange.getExchangeExtension().setFromRouteId("source-USERS");
         exchange.getMessage().setBody(rows);
         exchange.getMessage().setBody(capture.toRecords(exchange));
         return exchange;
@@ -105,7 +106,7 @@ class TableCaptureTest {
         assertThat(nextPoll()).as("not committed yet").containsExactly(Long.MIN_VALUE, 3);
         transactionEnded(first, null);
         assertThat(nextPoll()).containsExactly(3L, 3);
-        assertThat(progress.total("source USERS rows")).isEqualTo(3);
+        assertThat(progress.total("source-USERS written")).isEqualTo(3);
         assertThat(offsets.reads).as("read from Kafka once, at the first poll").isEqualTo(1);
     }
 
@@ -114,7 +115,7 @@ class TableCaptureTest {
         offsets.committed.put("table:USERS", new SourceOffset(new SourceOffset.Position(null, 3L), List.of()));
         Exchange failed = poll(List.of(row(4, true), row(5, true)));
         transactionEnded(failed, new IllegalStateException("Producer has been fenced"));
-        assertThat(progress.total("source USERS rows")).isZero();
+        assertThat(progress.total("source-USERS written")).isZero();
         assertThat(progress.total("source-USERS errors")).isEqualTo(1);
 
         assertThat(nextPoll()).as("the offset Kafka holds, read again").containsExactly(3L, 3);
