@@ -29,7 +29,13 @@ public final class ChildPipeline implements AutoCloseable {
         return new ChildPipeline(process);
     }
 
-    /** The java command line of the application on this JVM's classpath, pointed at the embedded S3 with its keys. */
+    /**
+     * The java command line of the application, pointed at the embedded S3 with its keys: the jar that
+     * {@code mvn verify} packages before the integration tests (so a component that only the tests bring
+     * along, such as camel-direct once was, fails here as it would in production). A local run (profile
+     * local, its own embedded servers, which the jar leaves out) and a test started from an IDE, with no
+     * jar, use this JVM's class path.
+     */
     public static List<String> command(Map<String, String> settings, List<String> jvmOptions) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -37,8 +43,10 @@ public final class ChildPipeline implements AutoCloseable {
         command.add("-Daws.accessKeyId=" + EmbeddedS3.ACCESS_KEY);
         command.add("-Daws.secretAccessKey=" + EmbeddedS3.SECRET_KEY);
         settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
+        Path jar = Path.of("target", "kafka-pipeline.jar");
+        boolean localRun = "local".equals(settings.get("camel.main.profile")) || "true".equals(settings.get("local.stack.enabled"));
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.add(jar.toFile().isFile() && !localRun ? jar.toAbsolutePath().toString() : System.getProperty("java.class.path"));
         command.add("routes.PipelineApplication");
         return command;
     }

@@ -73,6 +73,31 @@ class EndToEndIT extends OnTheTestStack {
         }
     }
 
+    /**
+     * The jar as it ships (`mvn verify` packages it before these tests), not this JVM's class path: a Camel
+     * component that only the tests bring along (camel-direct, once) stops it here as it would in production.
+     */
+    @Test
+    void thePackagedJarMovesRowsThroughEveryFlow() throws Exception {
+        String table = "USERS_JAR";
+        int rows = 300;
+        createUsersTable(table);
+        Map<String, String> settings = PipelineRunner.settingsFor(stack, table);
+        try (Lake lake = new Lake(stack, TestStack.BUCKET); Connection mysql = Tables.mysql(stack);
+             Connection postgres = Tables.postgres(stack);
+             ChildPipeline child = ChildPipeline.start(settings, ChildPipeline.logFile("packaged-jar").toPath())) {
+            Tables.insertFakeUsers(postgres, table, rows);
+            String mysqlTable = "`P_" + table + "`";
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                    .failFast("the jar stopped; see target/child-logs/packaged-jar.log", () -> !child.isAlive()).untilAsserted(() -> {
+                assertThat(Tables.count(mysql, mysqlTable)).isEqualTo(rows);
+                assertThat(lake.recordCount("topics/P_" + table + "/")).isEqualTo(rows);
+            });
+            Tables.assertSameRows(Tables.rows(mysql, mysqlTable), Tables.rows(postgres, "\"" + table + "\""));
+            assertTopicHoldsEachRowOnce(table, rows);
+        }
+    }
+
     @Test
     void stoppingAndRestartingMidStreamNeitherLosesNorDuplicatesRows() throws Exception {
         String table = "USERS_RESTART";
