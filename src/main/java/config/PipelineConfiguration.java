@@ -91,8 +91,7 @@ public class PipelineConfiguration implements CamelConfiguration {
     public static final String CONSOLE = "pipelineConsole";
     public static final String S3_CLIENT = "s3Client";
     public static final String FAKE_USERS = "fakeUsers";
-    // a source route's poll holds a connection while its rows are sent; a timestamp group and the generator take others
-    private static final int SOURCE_POOL_SIZE = 4;
+
     /** The PostgreSQL pool, for routes that name it ({@code sql:...?dataSource=#sourceDataSource}). */
     public static final String SOURCE_DATA_SOURCE = "sourceDataSource";
     /** Kafka client settings passed through to every producer, consumer and admin client. */
@@ -121,7 +120,7 @@ public class PipelineConfiguration implements CamelConfiguration {
         context.addService(new ResourceCloser(resources), true, true);
 
         if (settings.bool("generator.enabled")) {
-            DataSource postgres = dataSource("source", settings, SOURCE_POOL_SIZE);
+            DataSource postgres = dataSource("source", settings, sourcePoolSize(settings));
             FakeUsers.createTableIfMissing(postgres, settings.required("generator.table"));
             context.getRegistry().bind(FAKE_USERS, new FakeUsers());
             context.getRegistry().bind(SOURCE_DATA_SOURCE, postgres);
@@ -164,7 +163,7 @@ public class PipelineConfiguration implements CamelConfiguration {
     private PipelineConsole console(CamelContext context, Settings settings, Properties kafkaClient, PipelineProgress progress) {
         Map<String, PipelineConsole.SystemCheck> systems = new java.util.LinkedHashMap<>();
         if (settings.bool("source.enabled")) {
-            DataSource postgres = dataSource("source", settings, SOURCE_POOL_SIZE);
+            DataSource postgres = dataSource("source", settings, sourcePoolSize(settings));
             systems.put("postgresql", () -> checkDatabase(postgres));
         }
         String mysqlTable = null;
@@ -378,10 +377,19 @@ public class PipelineConfiguration implements CamelConfiguration {
         return mysql;
     }
 
+    /**
+     * A source route's poll holds its connection while its rows are sent to Kafka, and a timestamp group
+     * takes a second one meanwhile: two per table, and two for the generator and the console's check.
+     */
+    private static int sourcePoolSize(Settings settings) {
+        int tables = settings.optional("source.query", "").isEmpty() ? settings.list("source.table.whitelist").size() : 1;
+        return 2 * tables + 2;
+    }
+
     private SourceTables sourceTables(CamelContext context, Settings settings, Properties kafkaClient, PipelineProgress progress)
             throws SQLException {
         CaptureMode mode = CaptureMode.parse(settings.oneOf("source.mode", "incrementing", "timestamp", "timestamp+incrementing", "bulk"));
-        DataSource postgres = dataSource("source", settings, SOURCE_POOL_SIZE);
+        DataSource postgres = dataSource("source", settings, sourcePoolSize(settings));
         context.getRegistry().bind(SOURCE_DATA_SOURCE, postgres);
         String prefix = settings.string("source.topic.prefix").trim();
         settings.required("source.transactional.id.prefix");

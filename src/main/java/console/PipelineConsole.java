@@ -376,19 +376,11 @@ public class PipelineConsole {
         return metrics;
     }
 
-    /** Meters for every flow not yet metered: the flows are read from the routes at each scrape. */
+    /** Meters for every flow not yet metered, read from the routes at each scrape (without asking Kafka anything). */
     private void registerFlowMeters(MeterRegistry registry) {
-        List<Flow> flows;
-        try {
-            flows = flows();
-        } catch (Exception e) {
-            return; // Kafka not answering: the next scrape tries again
-        }
-        cachedFlows = flows;
-        cachedFlowsAt = System.currentTimeMillis();
-        for (Flow flow : flows) {
-            String id = flow.id();
-            if (!meteredFlows.add(id)) {
+        for (Route route : context.getRoutes()) {
+            String id = route.getRouteId();
+            if (!FLOW_GROUP.equals(route.getGroup()) || !meteredFlows.add(id)) {
                 continue;
             }
             FunctionCounter.builder("pipeline.records.in", this, c -> c.flowValue(id, Flow::recordsIn)).tag("flow", id)
@@ -403,8 +395,7 @@ public class PipelineConsole {
                     .description("records written per second over the last minute").register(registry);
             Gauge.builder("pipeline.running", this, c -> c.flowValue(id, f -> "Started".equals(f.state()) ? 1 : 0)).tag("flow", id)
                     .description("1 while the flow runs, 0 when paused or stopped").register(registry);
-            Route route = context.getRoute(id);
-            if (route != null && kafkaGroupOf(route) != null) {
+            if (kafkaGroupOf(route) != null) {
                 Gauge.builder("pipeline.consumer.lag", this, c -> c.flowValue(id, Flow::lag))
                         .tag("flow", id).description("records on the topic the sink has not committed").register(registry);
             }

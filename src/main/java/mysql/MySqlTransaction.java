@@ -64,6 +64,14 @@ public class MySqlTransaction implements Policy {
             steps.process(exchange);
         } catch (Exception e) {
             exchange.setException(e);
+        } catch (Error e) {
+            // the transaction must not stay bound to this thread: the next batch would join it and never commit
+            try {
+                transactions.rollback(status);
+            } catch (RuntimeException rollbackFailure) {
+                e.addSuppressed(rollbackFailure);
+            }
+            throw e;
         } finally {
             exchange.removeProperty(STATUS);
             exchange.removeProperty(SAVEPOINT);

@@ -7,6 +7,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Consumer;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
+import org.apache.camel.ServiceStatus;
 import org.apache.camel.spi.ExceptionHandler;
 import org.apache.camel.spi.PollingConsumerPollStrategy;
 import org.slf4j.Logger;
@@ -80,7 +81,9 @@ public class CapturePolls implements PollingConsumerPollStrategy, ExceptionHandl
 
     @Override
     public void commit(Consumer consumer, Endpoint endpoint, int polledMessages) {
-        // a poll that read rows is judged once its Kafka transaction ended (TableCapture)
+        if (polledMessages == 0) {
+            succeeded(); // the table answered; a poll that read rows is judged once its Kafka transaction ended (TableCapture)
+        }
     }
 
     @Override
@@ -114,12 +117,18 @@ public class CapturePolls implements PollingConsumerPollStrategy, ExceptionHandl
         if (routeId == null || context.isStopping()) {
             return;
         }
+        holdNextImmediatePoll = false; // the restarted consumer's first poll is a scheduled one
         Thread restarter = new Thread(() -> {
             // a new producer starts by registering its transactional id with Kafka, which fails while Kafka is away
             for (int attempt = 1; !context.isStopping(); attempt++) {
                 try {
+                    // a flow paused in the console stays paused
+                    boolean paused = context.getRouteController().getRouteStatus(routeId) == ServiceStatus.Suspended;
                     context.getRouteController().stopRoute(routeId);
                     context.getRouteController().startRoute(routeId);
+                    if (paused) {
+                        context.getRouteController().suspendRoute(routeId);
+                    }
                     return;
                 } catch (Exception e) {
                     Duration pause = backoff(attempt);

@@ -59,7 +59,13 @@ public class OffsetStore {
         }
     }
 
-    /** Reads the whole topic and returns the newest committed offset of each key. */
+    /**
+     * Reads the whole topic and returns the newest committed offset of each key. Every table's offsets share
+     * the topic, each written in its own table's transactions: a read_committed reader stops at the first
+     * transaction still open, and newer offsets committed after it would be missed (and rows sent again).
+     * So it reads up to the end of the log as it is when the read starts, which it reaches once every
+     * transaction open at that moment has ended.
+     */
     public Map<String, SourceOffset> loadAll() {
         Properties props = new Properties();
         props.putAll(clientProperties);
@@ -72,8 +78,7 @@ public class OffsetStore {
             List<TopicPartition> assigned = partitions.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
             consumer.assign(assigned);
             consumer.seekToBeginning(assigned);
-            // with read_committed the end offset is the last stable offset: reading up to it sees every committed write
-            Map<TopicPartition, Long> end = consumer.endOffsets(assigned, READ_TIMEOUT);
+            Map<TopicPartition, Long> end = endOfLog(assigned);
             long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
             while (assigned.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
                 if (System.nanoTime() > deadline) {
@@ -89,5 +94,15 @@ public class OffsetStore {
             }
         }
         return offsets;
+    }
+
+    /** The end of the log including records of transactions still open (a read_committed reader reports only up to them). */
+    private Map<TopicPartition, Long> endOfLog(List<TopicPartition> partitions) {
+        Properties props = new Properties();
+        props.putAll(clientProperties);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted");
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+            return consumer.endOffsets(partitions, READ_TIMEOUT);
+        }
     }
 }

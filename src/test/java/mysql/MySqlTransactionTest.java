@@ -117,6 +117,17 @@ class MySqlTransactionTest {
     }
 
     @Test
+    void anErrorRollsBackBeforeItLeavesSoNoTransactionStaysOpenForTheNextBatch() {
+        Exchange exchange = new DefaultExchange(CAMEL);
+        assertThatThrownBy(() -> policy.inTransaction(exchange, e -> {
+            transactions.statements.add("insert group 1");
+            throw new OutOfMemoryError("Java heap space");
+        })).isInstanceOf(OutOfMemoryError.class);
+        assertThat(transactions.calls).containsExactly("begin", "rollback");
+        assertThat(transactions.committed).isEmpty();
+    }
+
+    @Test
     void aCommitThatFailsFailsTheExchangeSoTheBatchIsWrittenAgain() {
         transactions.failCommit = true;
         Exchange exchange = new DefaultExchange(CAMEL);

@@ -85,7 +85,7 @@ class EndToEndIT extends OnTheTestStack {
         Map<String, String> settings = PipelineRunner.settingsFor(stack, table);
         try (Lake lake = new Lake(stack, TestStack.BUCKET); Connection mysql = Tables.mysql(stack);
              Connection postgres = Tables.postgres(stack);
-             ChildPipeline child = ChildPipeline.start(settings, ChildPipeline.logFile("packaged-jar").toPath())) {
+             ChildPipeline child = ChildPipeline.startPackagedJar(settings, ChildPipeline.logFile("packaged-jar").toPath())) {
             Tables.insertFakeUsers(postgres, table, rows);
             String mysqlTable = "`P_" + table + "`";
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()

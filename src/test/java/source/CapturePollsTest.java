@@ -58,6 +58,18 @@ class CapturePollsTest {
     }
 
     @Test
+    void aPollThatFindsNothingNewAlsoEndsTheFailuresInARow() {
+        polls.failed("connection refused");
+        polls.failed("connection refused");
+        advanceMillis(1_000);
+        assertThat(polls.begin(null, null)).isTrue();
+        polls.commit(null, null, 0); // the table answered, with no new rows
+        polls.failed("connection refused");
+        advanceMillis(500);
+        assertThat(polls.begin(null, null)).as("the first failure of a new series waits 0.5 s").isTrue();
+    }
+
+    @Test
     void backoffDoublesFromHalfASecond() {
         assertThat(CapturePolls.backoff(1).toMillis()).isEqualTo(500);
         assertThat(CapturePolls.backoff(2).toMillis()).isEqualTo(1_000);
