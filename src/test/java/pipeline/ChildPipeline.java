@@ -36,9 +36,7 @@ public final class ChildPipeline implements AutoCloseable {
         if (!jar.toFile().isFile()) {
             throw new IllegalStateException(jar + " is missing: run the integration tests with mvn verify, which packages it first");
         }
-        List<String> command = command(settings, List.of("-Xmx512m"));
-        command.set(command.indexOf("-cp") + 1, jar.toAbsolutePath().toString());
-        return start(command, log);
+        return start(command(settings, List.of("-Xmx512m"), jar.toAbsolutePath().toString()), log);
     }
 
     private static ChildPipeline start(List<String> command, Path log) throws Exception {
@@ -51,6 +49,10 @@ public final class ChildPipeline implements AutoCloseable {
 
     /** The java command line of the application on this JVM's class path, pointed at the embedded S3 with its keys. */
     public static List<String> command(Map<String, String> settings, List<String> jvmOptions) {
+        return command(settings, jvmOptions, System.getProperty("java.class.path"));
+    }
+
+    private static List<String> command(Map<String, String> settings, List<String> jvmOptions, String classPath) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
@@ -58,7 +60,7 @@ public final class ChildPipeline implements AutoCloseable {
         command.add("-Daws.secretAccessKey=" + EmbeddedS3.SECRET_KEY);
         settings.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.add(classPath);
         command.add("routes.PipelineApplication");
         return command;
     }
