@@ -46,7 +46,8 @@ import s3.FieldPartitioner;
 import s3.ObjectFormat;
 import s3.Partitioner;
 import s3.S3SinkSettings;
-import s3.S3SinkWriter;
+import s3.S3Batches;
+import s3.S3Objects;
 import s3.S3Uploads;
 import s3.TimeBasedPartitioner;
 import s3.TimestampExtractor;
@@ -87,7 +88,9 @@ public class PipelineConfiguration implements CamelConfiguration {
     public static final String MYSQL_TRANSACTION = "mysqlTransaction";
     /** Whether a failed statement is MySQL refusing a row ({@code onWhen: ref: mysqlRowRejection}). */
     public static final String MYSQL_ROW_REJECTION = "mysqlRowRejection";
-    public static final String S3_WRITER = "s3SinkWriter";
+    public static final String S3_OBJECTS = "s3Objects";
+    public static final String S3_BATCHES = "s3Batches";
+    public static final String S3_UPLOADS = "s3Uploads";
     public static final String CONSOLE = "pipelineConsole";
     public static final String S3_CLIENT = "s3Client";
     public static final String FAKE_USERS = "fakeUsers";
@@ -146,12 +149,14 @@ public class PipelineConfiguration implements CamelConfiguration {
             String bucket = settings.required("s3.bucket.name");
             S3SinkSettings s3 = s3SinkSettings(settings, buffer.path(), tolerateBadRecords);
             TimestampExtractor time = timestampExtractor(settings);
-            S3SinkWriter writer = new S3SinkWriter(s3, partitioner(settings, time), time,
-                    new UploadedObjects(client, bucket, s3.topicsDir()), new S3Uploads(client, bucket, s3.partSize()),
-                    System::currentTimeMillis, () -> offsetCommitProducer(kafkaClient, settings.required("s3.group.id")));
-            resources.add(writer);
-            context.getRegistry().bind(S3_WRITER, writer);
-            partitionOwnership(context).listen(settings.required("s3.group.id"), writer);
+            S3Objects objects = new S3Objects(context, s3, System::currentTimeMillis);
+            S3Batches batches = new S3Batches(s3, partitioner(settings, time), time, new UploadedObjects(client, bucket, s3.topicsDir()),
+                    objects, System::currentTimeMillis, () -> offsetCommitProducer(kafkaClient, settings.required("s3.group.id")));
+            resources.add(batches);
+            context.getRegistry().bind(S3_OBJECTS, objects);
+            context.getRegistry().bind(S3_BATCHES, batches);
+            context.getRegistry().bind(S3_UPLOADS, new S3Uploads(client, bucket, s3.partSize()));
+            partitionOwnership(context).listen(settings.required("s3.group.id"), batches);
         }
         if (settings.bool("console.enabled")) {
             requireFreePort(settings.required("console.host"), settings.positiveInt("console.port"));
@@ -174,15 +179,15 @@ public class PipelineConfiguration implements CamelConfiguration {
             mysql = pool;
             systems.put("mysql", () -> checkDatabase(pool));
         }
-        S3SinkWriter s3Writer = null;
+        S3Objects s3Objects = null;
         if (settings.bool("s3.enabled")) {
-            s3Writer = context.getRegistry().lookupByNameAndType(S3_WRITER, S3SinkWriter.class);
+            s3Objects = context.getRegistry().lookupByNameAndType(S3_OBJECTS, S3Objects.class);
             S3Client client = context.getRegistry().lookupByNameAndType(S3_CLIENT, S3Client.class);
             String bucket = settings.required("s3.bucket.name");
             systems.put("s3", () -> client.headBucket(r -> r.bucket(bucket)));
         }
         PipelineConsole console = new PipelineConsole(context, progress, kafkaClient,
-                new PipelineConsole.Layout(mysqlTable), mysql, s3Writer,
+                new PipelineConsole.Layout(mysqlTable), mysql, s3Objects,
                 settings.optional("console.token", ""), systems);
         resources.add(console::close);
         LOG.info("Console on http://{}:{}/ (health /health/live and /health/ready, metrics /metrics){}",
@@ -336,7 +341,6 @@ public class PipelineConfiguration implements CamelConfiguration {
         };
     }
 
-    /** The S3 sink's producer for offset commits while no batch comes; its own transactional id per run. */
     /** The S3 sink's offset commits: transactions for the consumer's group membership (zombies fenced by generation). */
     private static Producer<byte[], byte[]> offsetCommitProducer(Properties kafkaClient, String groupId) {
         Properties props = new Properties();

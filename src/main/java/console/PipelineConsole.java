@@ -46,7 +46,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import progress.PipelineProgress;
-import s3.S3SinkWriter;
+import s3.S3Objects;
 
 /**
  * What the web console shows and does: the flows with their counters, rates, lag and state; topics and
@@ -86,7 +86,7 @@ public class PipelineConsole {
     public record MySqlSink(String table, long rows) {
     }
 
-    public record S3Sink(List<S3SinkWriter.Uploaded> newest) {
+    public record S3Sink(List<S3Objects.Uploaded> newest) {
     }
 
     public record Sinks(MySqlSink mysql, S3Sink s3) {
@@ -114,7 +114,7 @@ public class PipelineConsole {
     private final Admin admin;
     private final Layout layout;
     private final DataSource mysql;
-    private final S3SinkWriter s3;
+    private final S3Objects s3;
     private final byte[] token;
     private final Map<String, SystemCheck> systems;
     private volatile PrometheusMeterRegistry metrics;
@@ -123,7 +123,7 @@ public class PipelineConsole {
     private volatile long cachedFlowsAt;
 
     public PipelineConsole(CamelContext context, PipelineProgress progress, Properties kafkaClient, Layout layout,
-                           DataSource mysql, S3SinkWriter s3, String token, Map<String, SystemCheck> systems) {
+                           DataSource mysql, S3Objects s3, String token, Map<String, SystemCheck> systems) {
         this.token = token == null || token.isEmpty() ? null : token.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         this.systems = new LinkedHashMap<>();
         this.systems.put("kafka", this::checkKafka); // the console's own admin client asks

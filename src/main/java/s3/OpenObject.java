@@ -20,6 +20,8 @@ final class OpenObject {
     final long startOffset;
     final long openedAtMillis;
     final long firstRecordTime;
+    /** The schema of the first record's value (null for JSON, which reads no value): Avro and Parquet keep one per file. */
+    final record.RecordSchema firstSchema;
     private final Path file;
     private final ObjectFormat.RecordEncoder encoder;
     private long lastOffset = -1;
@@ -33,6 +35,7 @@ final class OpenObject {
         this.startOffset = first.offset();
         this.openedAtMillis = nowMillis;
         this.firstRecordTime = firstRecordTime;
+        this.firstSchema = firstValue == null ? null : firstValue.schema();
         this.file = Files.createTempFile(settings.bufferDir(), "object-", ".part");
         OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 64 * 1024);
         ObjectFormat.RecordEncoder opened;

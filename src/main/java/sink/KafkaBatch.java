@@ -65,7 +65,7 @@ public final class KafkaBatch {
     }
 
     /**
-     * The sinks read keys and values as bytes (see {@link SinkEndpoints}) and decode them strictly
+     * The sinks read keys and values as bytes (the routes set ByteArrayDeserializer) and decode them strictly
      * themselves: Kafka's StringDeserializer would replace malformed UTF-8 without a word.
      */
     private static byte[] bytes(Object keyOrValue) {

@@ -15,25 +15,25 @@ class CommitPointTest {
 
     @Test
     void everythingUploadedCommitsTheNextOffset() {
-        assertThat(S3SinkWriter.commitPoint(100, List.of(), List.of(uploaded(0, 49), uploaded(50, 99)))).isEqualTo(100);
+        assertThat(S3Objects.commitPoint(100, List.of(), List.of(uploaded(0, 49), uploaded(50, 99)))).isEqualTo(100);
     }
 
     @Test
     void stopsAtTheFirstRecordOfAnObjectNotYetUploaded() {
-        assertThat(S3SinkWriter.commitPoint(100, List.of(60L, 80L), List.of(uploaded(0, 59)))).isEqualTo(60);
+        assertThat(S3Objects.commitPoint(100, List.of(60L, 80L), List.of(uploaded(0, 59)))).isEqualTo(60);
     }
 
     @Test
     void neverStopsInsideAnUploadedObject() {
         // folder A holds 1,3,5 (uploaded), folder B holds 2,4 (open): committing 2 would leave 3 and 5 in an
         // object that starts before the commit, where a listing from the commit does not look
-        assertThat(S3SinkWriter.commitPoint(6, List.of(2L), List.of(uploaded(1, 5)))).isEqualTo(1);
+        assertThat(S3Objects.commitPoint(6, List.of(2L), List.of(uploaded(1, 5)))).isEqualTo(1);
         // and the same through a chain of objects
-        assertThat(S3SinkWriter.commitPoint(20, List.of(15L), List.of(uploaded(10, 16), uploaded(4, 12), uploaded(0, 3)))).isEqualTo(4);
+        assertThat(S3Objects.commitPoint(20, List.of(15L), List.of(uploaded(10, 16), uploaded(4, 12), uploaded(0, 3)))).isEqualTo(4);
     }
 
     @Test
     void stopsAtADeadLetterNotYetSent() {
-        assertThat(S3SinkWriter.commitPoint(100, List.of(42L), List.of())).isEqualTo(42);
+        assertThat(S3Objects.commitPoint(100, List.of(42L), List.of())).isEqualTo(42);
     }
 }
