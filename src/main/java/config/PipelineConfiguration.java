@@ -91,6 +91,7 @@ public class PipelineConfiguration implements CamelConfiguration {
     public static final String S3_OBJECTS = "s3Objects";
     public static final String S3_BATCHES = "s3Batches";
     public static final String S3_UPLOADS = "s3Uploads";
+    public static final String S3_COMPLETIONS_INLINE = "s3CompletionsInline";
     public static final String CONSOLE = "pipelineConsole";
     public static final String S3_CLIENT = "s3Client";
     public static final String FAKE_USERS = "fakeUsers";
@@ -156,6 +157,8 @@ public class PipelineConfiguration implements CamelConfiguration {
             context.getRegistry().bind(S3_OBJECTS, objects);
             context.getRegistry().bind(S3_BATCHES, batches);
             context.getRegistry().bind(S3_UPLOADS, new S3Uploads(client, bucket, s3.partSize()));
+            // the aggregator's completion step runs on the completing thread (Camel's default is a thread of its own)
+            context.getRegistry().bind(S3_COMPLETIONS_INLINE, new org.apache.camel.util.concurrent.SynchronousExecutorService());
             partitionOwnership(context).listen(settings.required("s3.group.id"), batches);
         }
         if (settings.bool("console.enabled")) {

@@ -10,8 +10,9 @@ import sink.SinkRecord;
 /**
  * Consecutive records of one Kafka partition that go to one folder and into one object: the unit the S3
  * route's aggregator adds to an object. {@link S3Batches#cut} cuts a batch into pieces where an object
- * must end (s3.flush.size reached, s3.rotate.interval.ms passed, another schema), so the aggregator
- * never has to split a piece, and Camel handles a few pieces per batch instead of every record.
+ * must end (s3.flush.size reached, s3.rotate.interval.ms passed, another schema) and marks the piece that
+ * ends one, so the aggregator never has to split a piece, and Camel handles a few pieces per batch
+ * instead of every record. A piece may be empty: it only ends the object a previous batch left open.
  */
 public final class ObjectPiece {
 
@@ -22,15 +23,14 @@ public final class ObjectPiece {
     private final String group;
     private final TopicPartition partition;
     private final String folder;
-    private final boolean startsObject;
+    private boolean endsObject;
     private final List<Entry> entries = new ArrayList<>();
     private long writtenUpTo;
 
-    ObjectPiece(String group, TopicPartition partition, String folder, boolean startsObject) {
+    ObjectPiece(String group, TopicPartition partition, String folder) {
         this.group = group;
         this.partition = partition;
         this.folder = folder;
-        this.startsObject = startsObject;
     }
 
     /** The aggregator's correlation key: one open object per Kafka partition and folder. */
@@ -46,17 +46,22 @@ public final class ObjectPiece {
         return folder;
     }
 
-    /** Whether this piece begins a new object: any object still open in its group is complete first. */
-    public boolean startsObject() {
-        return startsObject;
+    /** Whether the object is complete with this piece: the group's next record starts another one. */
+    public boolean endsObject() {
+        return endsObject;
+    }
+
+    void endObject() {
+        this.endsObject = true;
     }
 
     public List<Entry> entries() {
         return entries;
     }
 
+    /** The offset of its first record (none for a piece that only ends an object). */
     long firstOffset() {
-        return entries.get(0).record().offset();
+        return entries.isEmpty() ? Long.MAX_VALUE : entries.get(0).record().offset();
     }
 
     void add(Entry entry) {

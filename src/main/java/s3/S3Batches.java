@@ -14,8 +14,6 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 import org.apache.camel.Exchange;
-import org.apache.camel.ExchangePropertyKey;
-import org.apache.camel.processor.aggregate.AggregateProcessor;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -41,8 +39,8 @@ import sink.SinkRecord;
  * they hold: they are in S3 already, and new objects start after them.
  *
  * <p>Offsets are committed by a transactional producer acting for the consumer's group membership, as
- * exactly-once Kafka apps do: an object completed by the aggregator's timeout (s3.rotate.schedule.interval.ms)
- * is uploaded on the aggregator's thread, which cannot use the consumer; and a group that receives both
+ * exactly-once Kafka apps do: objects are uploaded by the route {@code s3-uploads} on its own thread, which
+ * cannot use the consumer (a Kafka consumer is single-threaded); and a group that receives both
  * consumer and transactional commits makes the broker log a warning for every commit, so batches commit
  * this way too. The broker refuses a commit from a generation a rebalance has ended, which fences an
  * instance that lost its partitions.
@@ -93,7 +91,7 @@ public class S3Batches implements PartitionOwnership.Listener, AutoCloseable {
     private Consumer<?, ?> consumer;
     private ConsumerGroupMetadata groupMembership;
     private Producer<byte[], byte[]> commitProducer;
-    private boolean lastTimedCommitFailed;
+    private boolean lastUploadCommitFailed;
 
     public S3Batches(S3SinkSettings settings, Partitioner partitioner, TimestampExtractor rotationTime, UploadedObjects stored,
                      S3Objects objects, LongSupplier clock, Supplier<Producer<byte[], byte[]>> commitProducerFactory) {
@@ -128,6 +126,21 @@ public class S3Batches implements PartitionOwnership.Listener, AutoCloseable {
         Map<String, Planned> groups = new HashMap<>();
         List<ObjectPiece> pieces = new ArrayList<>();
         Set<TopicPartition> touched = new java.util.LinkedHashSet<>();
+        // where each partition stood: a failure half-way (S3 unreachable while listing) leaves the batch untaken,
+        // so that the step, tried again, takes all of it
+        Map<Reading, Long> before = new HashMap<>();
+        try {
+            cutInto(records, polled, assigned, groups, pieces, touched, before);
+        } catch (RuntimeException e) {
+            before.forEach((reading, nextOffset) -> reading.nextOffset = nextOffset);
+            throw e;
+        }
+        markWrittenUpTo(pieces, touched);
+        return pieces;
+    }
+
+    private void cutInto(List<SinkRecord> records, List<?> polled, Set<TopicPartition> assigned, Map<String, Planned> groups,
+                         List<ObjectPiece> pieces, Set<TopicPartition> touched, Map<Reading, Long> before) {
         for (int i = 0; i < records.size(); i++) {
             SinkRecord record = records.get(i);
             TopicPartition partition = new TopicPartition(record.topic(), record.partition());
@@ -142,6 +155,7 @@ public class S3Batches implements PartitionOwnership.Listener, AutoCloseable {
             if (record.offset() < reading.nextOffset) {
                 continue; // already taken: a retried batch, or a re-read after an error
             }
+            before.putIfAbsent(reading, reading.nextOffset);
             reading.nextOffset = record.offset() + 1;
             touched.add(partition);
             if (record.isTombstone()) {
@@ -165,15 +179,21 @@ public class S3Batches implements PartitionOwnership.Listener, AutoCloseable {
             }
             String group = partition.topic() + "-" + partition.partition() + "/" + folder;
             Planned planned = groups.computeIfAbsent(group, g -> new Planned(objects.openView(g)));
-            boolean full = planned.records >= settings.flushSize();
             boolean otherSchema = planned.records > 0 && settings.format().needsValue() && !Objects.equals(planned.schema, value.schema());
             boolean rotated = planned.records > 0 && settings.rotateIntervalMs() > 0 && time - planned.firstRecordTime >= settings.rotateIntervalMs();
-            if (full || otherSchema || rotated) {
+            if (otherSchema || rotated) {
+                // the open object ends before this record: with the group's piece of this batch, or with an
+                // empty piece when a previous batch left it open
+                if (planned.piece == null) {
+                    planned.piece = new ObjectPiece(group, partition, folder);
+                    pieces.add(planned.piece);
+                }
+                planned.piece.endObject();
                 planned.records = 0;
                 planned.piece = null;
             }
             if (planned.piece == null) {
-                planned.piece = new ObjectPiece(group, partition, folder, planned.records == 0);
+                planned.piece = new ObjectPiece(group, partition, folder);
                 pieces.add(planned.piece);
             }
             if (planned.records == 0) {
@@ -181,10 +201,12 @@ public class S3Batches implements PartitionOwnership.Listener, AutoCloseable {
                 planned.schema = value == null ? null : value.schema();
             }
             planned.piece.add(new ObjectPiece.Entry(record, value, time));
-            planned.records++;
+            if (++planned.records >= settings.flushSize()) {
+                planned.piece.endObject();
+                planned.records = 0;
+                planned.piece = null;
+            }
         }
-        markWrittenUpTo(pieces, touched);
-        return pieces;
     }
 
     /**
@@ -211,17 +233,12 @@ public class S3Batches implements PartitionOwnership.Listener, AutoCloseable {
      * offset, its objects dropped.
      */
     public synchronized void readAgainWhereBufferFailed() {
-        for (TopicPartition partition : objects.takeFailedPartitions()) {
+        objects.takeFailedPartitions().forEach((partition, committed) -> {
+            consumer.seek(partition, committed);
             partitions.remove(partition);
             objects.drop(List.of(partition));
-            OffsetAndMetadata committed = consumer.committed(Set.of(partition)).get(partition);
-            if (committed != null) {
-                consumer.seek(partition, committed.offset());
-            } else {
-                consumer.seekToBeginning(List.of(partition));
-            }
             assignedAtMillis.put(partition, clock.getAsLong());
-        }
+        });
     }
 
     /** The dead letters to send (those of earlier attempts at this batch too). */
@@ -240,28 +257,22 @@ public class S3Batches implements PartitionOwnership.Listener, AutoCloseable {
     }
 
     /**
-     * After an upload: commits at once what it made safe when the object was completed by the aggregator's
-     * timeout or sent again by its recovery task, as no batch may come to commit it. Objects completed by
-     * a batch wait for that batch's commit (a commit per object would cost a transaction per s3.flush.size
-     * records). A refusal (a rebalance since) is left to the next batch.
+     * After the upload route's round: commits what its uploads made safe, as no batch may come to do it (an
+     * object completed by s3.rotate.schedule.interval.ms while no record arrives). A refusal (a rebalance
+     * since) is left to the next batch or round.
      */
-    public synchronized void commitAfterUpload(Exchange upload) {
-        String completedBy = upload.getProperty(ExchangePropertyKey.AGGREGATED_COMPLETED_BY, String.class);
-        boolean recovered = upload.getMessage().getHeader(Exchange.REDELIVERED, false, Boolean.class);
-        if (!AggregateProcessor.COMPLETED_BY_TIMEOUT.equals(completedBy) && !recovered) {
-            return;
-        }
+    public synchronized void commitUploaded() {
         if (groupMembership == null) {
             return;
         }
         try {
             commit();
-            lastTimedCommitFailed = false;
+            lastUploadCommitFailed = false;
         } catch (KafkaException e) {
-            if (!lastTimedCommitFailed) {
+            if (!lastUploadCommitFailed) {
                 LOG.info("S3 sink: offsets of uploaded objects not committed yet ({}); the next batch commits them", e.getMessage());
             }
-            lastTimedCommitFailed = true;
+            lastUploadCommitFailed = true;
         }
     }
 

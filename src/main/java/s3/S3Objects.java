@@ -18,12 +18,10 @@ import java.util.function.LongSupplier;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
-import org.apache.camel.ExchangePropertyKey;
 import org.apache.camel.Message;
 import org.apache.camel.AggregationStrategy;
 import org.apache.camel.component.aws2.s3.AWS2S3Constants;
-import org.apache.camel.spi.RecoverableAggregationRepository;
-import org.apache.camel.support.SynchronizationAdapter;
+import org.apache.camel.spi.AggregationRepository;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -39,29 +37,28 @@ import sink.KafkaBatch;
  *
  * <p>As the aggregator's {@link AggregationStrategy} it appends each {@link ObjectPiece} to its group's
  * object, a buffer file (so an object of a million records costs a file, not memory); as its
- * {@link RecoverableAggregationRepository} it holds the open objects, and the complete ones until their
- * upload is confirmed: an upload that fails is sent again by the aggregator's recovery task every
- * {@code recoveryInterval}. Camel's stock repositories could not do two things the sink's guarantees need:
- * drop the objects of a partition the consumer group moved to another instance (the next owner re-reads
- * those records), and tell the offset commit where the first record not yet in S3 is.
+ * {@link AggregationRepository} it holds the open objects. A complete object waits here until the route
+ * {@code s3-uploads} has put it in S3. Camel's stock repositories could not do two things the sink's
+ * guarantees need: drop the objects of a partition the consumer group moved to another instance (the next
+ * owner re-reads those records), and tell the offset commit where the first record not yet in S3 is.
  *
  * <p>Exactly once: an object is named from its first offset and carries its last one (user metadata
  * {@value UploadedObjects#LAST_OFFSET}); the committed offset of a partition never passes a record that
  * is not in an uploaded object (or sent to the dead-letter topic), and never falls inside an uploaded
  * object, so a restart that lists the objects from the committed offset finds every one it must skip.
  *
- * <p>Called by the consumer thread (pieces, commits, rebalances), the aggregator's timeout checker and
- * recovery task, and whichever of them completes an object (the upload steps). It never calls out to
- * {@link S3Batches} (which calls it holding its own lock).
+ * <p>Called by the consumer thread (pieces, commits, rebalances), the aggregator's timeout checker
+ * (completions) and the upload route's thread. It never calls out to {@link S3Batches} (which calls it
+ * holding its own lock).
  */
-public class S3Objects implements AggregationStrategy, RecoverableAggregationRepository {
+public class S3Objects implements AggregationStrategy, AggregationRepository {
 
     private static final Logger LOG = LoggerFactory.getLogger(S3Objects.class);
     private static final String SINK_NAME = "s3-sink";
     private static final String SINK_LABEL = "S3 sink";
     /** Exchange property of a complete object on its way to S3: how many records it holds. */
     public static final String RECORDS = "s3ObjectRecords";
-    /** Exchange property of a complete object on its way to S3: the object (its body becomes the file). */
+    /** Exchange property of an object on its way to S3 (its body becomes the file). */
     private static final String OBJECT = "s3Object";
     private static final int RECENT_UPLOADS = 10;
 
@@ -76,6 +73,7 @@ public class S3Objects implements AggregationStrategy, RecoverableAggregationRep
         final long openedAtMillis;
         OpenObject open;        // null until its first record that fits the format
         ClosedObject closed;    // once complete
+        boolean endRequested;   // a piece ended it (s3.flush.size, s3.rotate.interval.ms, another schema)
         boolean dropped;        // its partition moved to another instance
 
         ObjectInProgress(TopicPartition partition, String folder, long openedAtMillis) {
@@ -129,12 +127,14 @@ public class S3Objects implements AggregationStrategy, RecoverableAggregationRep
     private final Map<TopicPartition, PartitionObjects> partitions = new HashMap<>();
     // the aggregator's open groups, by correlation key (partition and folder)
     private final Map<String, Exchange> openGroups = new HashMap<>();
-    // complete objects whose upload is not confirmed yet, by exchange id (the recovery task sends them again)
-    private final Map<String, Exchange> notConfirmed = new LinkedHashMap<>();
-    // objects being uploaded right now: a rebalance waits for them before another instance takes the partition
-    private final Map<ObjectInProgress, Thread> uploading = new HashMap<>();
+    // complete objects not in S3 yet, oldest first, each with its number in the order of completion
+    private final Map<ObjectInProgress, Long> complete = new LinkedHashMap<>();
+    private long completions;
+    private long completionsBeforeThisBatch;
+    // the object being uploaded right now: a rebalance waits for it before another instance takes the partition
+    private ObjectInProgress uploading;
+    private boolean lastUploadFailed;
     private final Deque<Uploaded> recentUploads = new ArrayDeque<>();
-    private long recoveryInterval = 5_000;
 
     public S3Objects(CamelContext camelContext, S3SinkSettings settings, LongSupplier clock) {
         this.camelContext = camelContext;
@@ -179,12 +179,15 @@ public class S3Objects implements AggregationStrategy, RecoverableAggregationRep
         partitions.values().forEach(state -> state.unsentDeadLetters.clear());
     }
 
-    /** Partitions whose buffer file failed (disk full?): they are read again from their committed offset. */
-    synchronized List<TopicPartition> takeFailedPartitions() {
-        List<TopicPartition> failed = new ArrayList<>();
+    /**
+     * Partitions whose buffer file failed (disk full?), each with its committed offset: they are read again
+     * from there.
+     */
+    synchronized Map<TopicPartition, Long> takeFailedPartitions() {
+        Map<TopicPartition, Long> failed = new HashMap<>();
         partitions.forEach((partition, state) -> {
             if (state.bufferFailed) {
-                failed.add(partition);
+                failed.put(partition, state.committed);
             }
         });
         return failed;
@@ -206,12 +209,17 @@ public class S3Objects implements AggregationStrategy, RecoverableAggregationRep
 
     /**
      * Drops everything of partitions this instance no longer owns (their next owner reads them again from
-     * the committed offset), after any upload of theirs under way has ended: an object landing in S3 after
+     * the committed offset), after an upload of theirs under way has ended: an object landing in S3 after
      * the next owner listed the folder would hold records that owner writes again.
      */
     synchronized void drop(Collection<TopicPartition> revoked) {
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (uploading.keySet().stream().anyMatch(o -> revoked.contains(o.partition)) && System.currentTimeMillis() < deadline) {
+        long waitingSince = System.currentTimeMillis();
+        boolean told = false;
+        while (uploading != null && revoked.contains(uploading.partition)) {
+            if (!told && System.currentTimeMillis() - waitingSince > 30_000) {
+                LOG.warn("S3 sink: {} moves to another instance once the upload of one of its objects ends", uploading.partition);
+                told = true;
+            }
             try {
                 wait(100);
             } catch (InterruptedException e) {
@@ -219,24 +227,26 @@ public class S3Objects implements AggregationStrategy, RecoverableAggregationRep
                 break;
             }
         }
-        openGroups.values().removeIf(exchange -> dropIfIn(exchange, revoked));
-        notConfirmed.values().removeIf(exchange -> dropIfIn(exchange, revoked));
-        revoked.forEach(partitions::remove);
-    }
-
-    private static boolean dropIfIn(Exchange exchange, Collection<TopicPartition> revoked) {
-        ObjectInProgress object = objectOf(exchange);
-        if (object == null || !revoked.contains(object.partition)) {
-            return false;
+        for (TopicPartition partition : revoked) {
+            PartitionObjects state = partitions.remove(partition);
+            if (state != null) {
+                state.unfinished.forEach(object -> {
+                    object.dropped = true;
+                    object.discard();
+                });
+            }
         }
-        object.dropped = true;
-        object.discard();
-        return true;
+        openGroups.values().removeIf(exchange -> revoked.contains(objectOf(exchange).partition));
+        complete.keySet().removeIf(object -> revoked.contains(object.partition));
     }
 
     // ---------------------------------------------------------------- the aggregator: pieces into objects
 
-    /** Appends a piece to its group's object; records that do not fit the format become dead letters. */
+    /**
+     * Appends a piece to its group's object; records that do not fit the format become dead letters. Any
+     * other failure (the buffer file: disk full?) drops the partition's objects, and it is read again from
+     * its committed offset, so that nothing fails half-way inside the route's split.
+     */
     @Override
     public Exchange aggregate(Exchange group, Exchange pieceExchange) {
         ObjectPiece piece = pieceExchange.getMessage().getBody(ObjectPiece.class);
@@ -246,25 +256,31 @@ public class S3Objects implements AggregationStrategy, RecoverableAggregationRep
             group.removeProperty(KafkaBatch.POLLED);
             group.getMessage().setBody(new ObjectInProgress(piece.partition(), piece.folder(), clock.getAsLong()));
         }
-        ObjectInProgress object = group.getMessage().getBody(ObjectInProgress.class);
+        ObjectInProgress object = objectOf(group);
         synchronized (this) {
             PartitionObjects state = partitions.get(piece.partition());
             if (state == null || state.bufferFailed || object.dropped) {
-                return group; // moved away, or waiting to be read again: nothing of it is kept
+                object.endRequested = true; // moved away, or to be read again: nothing of it is kept
+                return group;
             }
             state.unfinished.add(object);
             try {
                 for (ObjectPiece.Entry entry : piece.entries()) {
                     append(object, entry);
                 }
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
+                if (e instanceof sink.SinkHaltException halt) {
+                    throw halt;
+                }
                 LOG.error("S3 sink: cannot write the buffer file in {} ({}); partition {} is read again from its committed offset",
-                        settings.bufferDir(), e.getMessage(), piece.partition());
-                state.bufferFailed = true;
+                        settings.bufferDir(), e, piece.partition());
                 drop(List.of(piece.partition()));
+                state.bufferFailed = true;
                 partitions.put(piece.partition(), state);
+                object.endRequested = true;
                 return group;
             }
+            object.endRequested |= piece.endsObject();
             state.writtenUpTo = Math.max(state.writtenUpTo, piece.writtenUpTo());
         }
         return group;
@@ -286,20 +302,13 @@ public class S3Objects implements AggregationStrategy, RecoverableAggregationRep
         }
     }
 
-    /** A piece that starts a new object completes the group's open one first (another schema, or s3.rotate.interval.ms). */
-    @Override
-    public boolean canPreComplete() {
-        return true;
-    }
-
-    @Override
-    public boolean preComplete(Exchange group, Exchange pieceExchange) {
-        return group != null && pieceExchange.getMessage().getBody(ObjectPiece.class).startsObject();
-    }
-
-    /** Completion predicate: the object holds s3.flush.size records. */
-    public boolean isFull(Exchange group) {
-        return group.getMessage().getBody(ObjectInProgress.class).records() >= settings.flushSize();
+    /**
+     * Completion predicate: the object holds s3.flush.size records, or a piece ended it (the cut found the
+     * next record of its group starts another object: s3.rotate.interval.ms passed, or another schema).
+     */
+    public boolean isComplete(Exchange group) {
+        ObjectInProgress object = objectOf(group);
+        return object.endRequested || object.records() >= settings.flushSize();
     }
 
     /**
@@ -310,13 +319,13 @@ public class S3Objects implements AggregationStrategy, RecoverableAggregationRep
         if (settings.rotateScheduleMs() <= 0) {
             return 0; // no timeout
         }
-        String group = pieceExchange.getProperty(ExchangePropertyKey.AGGREGATED_CORRELATION_KEY, String.class);
+        ObjectPiece piece = pieceExchange.getMessage().getBody(ObjectPiece.class);
         synchronized (this) {
-            Exchange open = group == null ? null : openGroups.get(group);
+            Exchange open = openGroups.get(piece.group());
             if (open == null) {
-                return settings.rotateScheduleMs();
+                return settings.rotateScheduleMs(); // a new object
             }
-            long openFor = clock.getAsLong() - open.getMessage().getBody(ObjectInProgress.class).openedAtMillis;
+            long openFor = clock.getAsLong() - objectOf(open).openedAtMillis;
             return Math.max(1, settings.rotateScheduleMs() - openFor);
         }
     }
@@ -337,57 +346,66 @@ public class S3Objects implements AggregationStrategy, RecoverableAggregationRep
     }
 
     @Override
+    public void confirm(CamelContext context, String exchangeId) {
+        // a complete object stays here until it is in S3 (uploaded), not until the aggregator is done with it
+    }
+
+    @Override
     public synchronized Set<String> getKeys() {
         return Set.copyOf(openGroups.keySet());
     }
 
-    // ---------------------------------------------------------------- complete objects: to S3
-
     /**
-     * First step of a complete object: finishes its file and sets what {@code aws2-s3} needs: the file as
-     * the body, the key, the {@value UploadedObjects#LAST_OFFSET} metadata. A null body when there is
-     * nothing to upload: no record fitted the format, or its partition moved to another instance.
+     * The aggregate's completion step: finishes the object's file, which then waits for the upload route.
+     * Runs on the thread that completed it: the consumer's, or the aggregator's timeout checker.
      */
-    public void prepareUpload(Exchange exchange) {
-        ObjectInProgress object = exchange.getProperty(OBJECT, ObjectInProgress.class);
-        if (object == null) { // the first attempt; one the recovery task sends again has its file already
-            object = exchange.getMessage().getBody(ObjectInProgress.class);
-            exchange.setProperty(OBJECT, object);
-        }
-        exchange.getMessage().setBody(null);
+    public void complete(Exchange group) {
+        ObjectInProgress object = objectOf(group);
         synchronized (this) {
             PartitionObjects state = partitions.get(object.partition);
             if (object.dropped || state == null) {
                 object.discard();
-                notConfirmed.remove(exchange.getExchangeId());
                 return;
             }
-            if (object.closed == null) {
-                if (object.open == null) {
-                    state.unfinished.remove(object);
-                    return;
-                }
-                try {
-                    object.closed = object.open.close();
-                } catch (IOException e) {
-                    object.discard();
-                    state.bufferFailed = true;
-                    throw new UncheckedIOException("S3 sink: cannot finish the buffer file of " + object.open.key, e);
-                }
+            if (object.open == null) { // no record fitted the format
+                state.unfinished.remove(object);
+                return;
             }
-            notConfirmed.put(exchange.getExchangeId(), exchange);
-            uploading.put(object, Thread.currentThread());
+            try {
+                object.closed = object.open.close();
+            } catch (IOException e) {
+                object.discard();
+                LOG.error("S3 sink: cannot finish the buffer file of {} ({}); partition {} is read again from its committed offset",
+                        object.open.key, e, object.partition);
+                state.bufferFailed = true;
+                return;
+            }
+            complete.put(object, ++completions);
         }
-        ObjectInProgress uploadingObject = object;
-        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
-            @Override
-            public void onDone(Exchange done) {
-                synchronized (S3Objects.this) {
-                    uploading.remove(uploadingObject);
-                    S3Objects.this.notifyAll();
-                }
+    }
+
+    // ---------------------------------------------------------------- complete objects: to S3 (route s3-uploads)
+
+    /** The complete objects waiting for S3, oldest first. */
+    public synchronized List<ObjectInProgress> completeObjects() {
+        return List.copyOf(complete.keySet());
+    }
+
+    /**
+     * First step of an upload: the object's file as the body, with what {@code aws2-s3} needs as headers: the
+     * key and the {@value UploadedObjects#LAST_OFFSET} metadata. A null body when its partition has moved to
+     * another instance meanwhile.
+     */
+    public void prepareUpload(Exchange exchange) {
+        ObjectInProgress object = exchange.getMessage().getBody(ObjectInProgress.class);
+        exchange.setProperty(OBJECT, object);
+        exchange.getMessage().setBody(null);
+        synchronized (this) {
+            if (object.dropped || !complete.containsKey(object)) {
+                return;
             }
-        });
+            uploading = object;
+        }
         ClosedObject closed = object.closed;
         Message message = exchange.getMessage();
         message.setBody(closed.file().toFile());
@@ -401,10 +419,14 @@ public class S3Objects implements AggregationStrategy, RecoverableAggregationRep
     public synchronized void uploaded(Exchange exchange) {
         ObjectInProgress object = exchange.getProperty(OBJECT, ObjectInProgress.class);
         ClosedObject closed = object.closed;
-        notConfirmed.remove(exchange.getExchangeId());
         // no longer under way: a rebalance waiting for it goes on (before this thread commits)
-        uploading.remove(object);
+        uploading = null;
         notifyAll();
+        if (lastUploadFailed) {
+            LOG.info("S3 sink: uploads work again");
+            lastUploadFailed = false;
+        }
+        complete.remove(object);
         recentUploads.addFirst(new Uploaded(closed.key(), fileSize(closed), Instant.ofEpochMilli(clock.getAsLong()).toString()));
         if (recentUploads.size() > RECENT_UPLOADS) {
             recentUploads.removeLast();
@@ -417,6 +439,38 @@ public class S3Objects implements AggregationStrategy, RecoverableAggregationRep
         }
     }
 
+    /** An upload failed: the object stays, and the next round tries it again. One WARN line per outage. */
+    public synchronized void uploadFailed(Exchange exchange) {
+        uploading = null;
+        notifyAll();
+        if (!lastUploadFailed) {
+            Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
+            LOG.warn("S3 sink: upload failed, trying again every few hundred ms; nothing is committed past it: {}",
+                    e == null ? "unknown" : e.getMessage());
+            lastUploadFailed = true;
+        }
+    }
+
+    /**
+     * The end of a batch waits until the objects earlier batches completed are in S3: the consumer reads
+     * one batch ahead of the uploads, not more (a slow or unreachable S3 slows the reading down, and the
+     * buffer files stay few). After 10 s it fails the batch, which the sink's error handling retries. When
+     * the pipeline stops, it does not wait (the upload route may be stopped already; nothing is committed
+     * past an object not in S3 either way).
+     */
+    public synchronized void waitForEarlierUploads(Exchange batch) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (complete.values().stream().anyMatch(number -> number <= completionsBeforeThisBatch)
+                && !batch.getContext().isStopping()) {
+            long left = deadline - System.currentTimeMillis();
+            if (left <= 0) {
+                throw new IllegalStateException("S3 sink: objects are not getting into S3; the batch is tried again");
+            }
+            wait(Math.min(left, 100));
+        }
+        completionsBeforeThisBatch = completions;
+    }
+
     private static long fileSize(ClosedObject object) {
         try {
             return Files.size(object.file());
@@ -425,77 +479,14 @@ public class S3Objects implements AggregationStrategy, RecoverableAggregationRep
         }
     }
 
-    /** The object of an aggregator exchange: its body until the upload steps make the file the body. */
+    /** The object of an aggregator exchange. */
     private static ObjectInProgress objectOf(Exchange exchange) {
-        ObjectInProgress object = exchange.getProperty(OBJECT, ObjectInProgress.class);
-        return object != null ? object : (ObjectInProgress) exchange.getMessage().getBody();
+        return (ObjectInProgress) exchange.getMessage().getBody();
     }
 
     /** The objects this sink uploaded last, newest first. */
     public synchronized List<Uploaded> recentUploads() {
         return List.copyOf(recentUploads);
-    }
-
-    @Override
-    public synchronized void confirm(CamelContext context, String exchangeId) {
-        notConfirmed.remove(exchangeId);
-    }
-
-    @Override
-    public synchronized Set<String> scan(CamelContext context) {
-        return Set.copyOf(notConfirmed.keySet());
-    }
-
-    @Override
-    public synchronized Exchange recover(CamelContext context, String exchangeId) {
-        return notConfirmed.get(exchangeId);
-    }
-
-    @Override
-    public void setRecoveryInterval(long interval, java.util.concurrent.TimeUnit timeUnit) {
-        setRecoveryInterval(timeUnit.toMillis(interval));
-    }
-
-    @Override
-    public void setRecoveryInterval(long interval) {
-        this.recoveryInterval = interval;
-    }
-
-    @Override
-    public long getRecoveryInterval() {
-        return recoveryInterval;
-    }
-
-    @Override
-    public void setUseRecovery(boolean useRecovery) {
-        if (!useRecovery) {
-            throw new IllegalArgumentException("the S3 sink's objects are always sent again until they are in S3");
-        }
-    }
-
-    @Override
-    public boolean isUseRecovery() {
-        return true;
-    }
-
-    @Override
-    public void setDeadLetterUri(String deadLetterUri) {
-        throw new IllegalArgumentException("an object is never given up: its records are not committed until it is in S3");
-    }
-
-    @Override
-    public String getDeadLetterUri() {
-        return null;
-    }
-
-    @Override
-    public void setMaximumRedeliveries(int maximumRedeliveries) {
-        throw new IllegalArgumentException("an object is sent again until it is in S3");
-    }
-
-    @Override
-    public int getMaximumRedeliveries() {
-        return 0; // no limit
     }
 
     // ---------------------------------------------------------------- commit points
@@ -562,10 +553,12 @@ public class S3Objects implements AggregationStrategy, RecoverableAggregationRep
 
     /** Drops every unfinished object (a stop commits nothing: their records are read again on start). */
     public synchronized void close() {
-        openGroups.values().forEach(exchange -> dropIfIn(exchange, partitions.keySet()));
-        notConfirmed.values().forEach(exchange -> dropIfIn(exchange, partitions.keySet()));
-        openGroups.clear();
-        notConfirmed.clear();
+        partitions.values().forEach(state -> state.unfinished.forEach(object -> {
+            object.dropped = true;
+            object.discard();
+        }));
         partitions.clear();
+        openGroups.clear();
+        complete.clear();
     }
 }

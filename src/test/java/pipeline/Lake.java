@@ -62,7 +62,11 @@ final class Lake implements AutoCloseable {
     List<StoredObject> objects(String prefix) throws IOException {
         List<StoredObject> objects = new ArrayList<>();
         for (S3Object summary : client.listObjectsV2Paginator(r -> r.bucket(bucket).prefix(prefix)).contents()) {
-            objects.add(new StoredObject(summary.key(), records(summary.key())));
+            try {
+                objects.add(new StoredObject(summary.key(), records(summary.key())));
+            } catch (software.amazon.awssdk.services.s3.model.NoSuchKeyException e) {
+                // S3Proxy lists the temporary file of an upload under way (real S3 never shows one); it is gone now
+            }
         }
         return objects;
     }

@@ -1,6 +1,7 @@
 package s3;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -8,11 +9,9 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
-import org.apache.camel.ExchangePropertyKey;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.component.kafka.consumer.DefaultKafkaManualCommitFactory;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommitFactory;
@@ -51,6 +50,8 @@ class S3BatchesTest {
     Path buffer;
     private final long[] now = {System.currentTimeMillis()};
     private final Map<String, List<StoredRange>> inS3 = new HashMap<>();
+    private int failListings;
+    private UploadedObjects stored;
     private final MockConsumer<byte[], byte[]> consumer = new MockConsumer<>(OffsetResetStrategy.EARLIEST);
     private final MockProducer<byte[], byte[]> commits = new MockProducer<>(true, new ByteArraySerializer(), new ByteArraySerializer());
     private CamelContext context;
@@ -62,9 +63,13 @@ class S3BatchesTest {
         context = new DefaultCamelContext();
         // s3.flush.size 3, json, default partitioner
         S3SinkSettings settings = new S3SinkSettings("topics", 3, 0, 0, ObjectFormat.JSON, "snappy", 5 * 1024 * 1024, buffer, true);
-        UploadedObjects stored = new UploadedObjects(null, "bucket", "topics") {
+        stored = new UploadedObjects(null, "bucket", "topics") {
             @Override
             public List<StoredRange> storedFrom(String topic, int partition, String folder, long fromOffset, String extension) {
+                if (failListings > 0) {
+                    failListings--;
+                    throw new IllegalStateException("S3 is down");
+                }
                 return inS3.getOrDefault(topic + "-" + partition, List.of()).stream().filter(r -> r.first() >= fromOffset).toList();
             }
         };
@@ -107,35 +112,33 @@ class S3BatchesTest {
 
     private static List<String> describe(List<ObjectPiece> pieces) {
         return pieces.stream().map(piece -> piece.partition().partition() + ":" + piece.entries().stream()
-                .map(e -> Long.toString(e.record().offset())).toList() + (piece.startsObject() ? " new" : "") + " upTo " + piece.writtenUpTo()).toList();
+                .map(e -> Long.toString(e.record().offset())).toList() + (piece.endsObject() ? " end" : "") + " upTo " + piece.writtenUpTo()).toList();
     }
 
-    /** What the route's aggregate step does with the pieces: objects that fill up are completed and uploaded. */
+    /** What the route's aggregate step does with the pieces, then route s3-uploads with the complete objects. */
     private void aggregateAndUpload(List<ObjectPiece> pieces) {
-        Map<String, Exchange> open = new HashMap<>();
         for (ObjectPiece piece : pieces) {
             Exchange exchange = new DefaultExchange(context);
             exchange.getMessage().setBody(piece);
-            Exchange group = objects.get(context, piece.group());
-            if (group != null && objects.preComplete(group, exchange)) {
+            Exchange group = objects.aggregate(objects.get(context, piece.group()), exchange);
+            if (objects.isComplete(group)) {
                 objects.remove(context, piece.group(), group);
-                upload(group);
-                group = null;
-            }
-            group = objects.aggregate(group, exchange);
-            if (objects.isFull(group)) {
-                objects.remove(context, piece.group(), group);
-                upload(group);
+                objects.complete(group);
             } else {
                 objects.add(context, piece.group(), group);
             }
         }
+        uploadCompleteObjects();
     }
 
-    private void upload(Exchange group) {
-        objects.prepareUpload(group);
-        if (group.getMessage().getBody() != null) {
-            objects.uploaded(group);
+    private void uploadCompleteObjects() {
+        for (Object object : objects.completeObjects()) {
+            Exchange upload = new DefaultExchange(context);
+            upload.getMessage().setBody(object);
+            objects.prepareUpload(upload);
+            if (upload.getMessage().getBody() != null) {
+                objects.uploaded(upload);
+            }
         }
     }
 
@@ -147,14 +150,14 @@ class S3BatchesTest {
     @Test
     void aBatchIsCutWhereObjectsFillUpAndEachPieceSaysHowFarItsPartitionIsWritten() {
         List<ObjectPiece> first = batches.cut(batch(record(P0, 0)));
-        assertThat(describe(first)).containsExactly("0:[0] new upTo 1");
+        assertThat(describe(first)).containsExactly("0:[0] upTo 1");
         aggregateAndUpload(first);
 
         // the open object holds one record: two more fill it, then objects of three
         List<ObjectPiece> pieces = batches.cut(batch(record(P0, 1), record(P1, 0), record(P0, 2), record(P0, 3), record(P1, 1),
                 record(P0, 4), record(P0, 5), record(P0, 6)));
         assertThat(describe(pieces)).containsExactly(
-                "0:[1, 2] upTo 3", "1:[0, 1] new upTo 2", "0:[3, 4, 5] new upTo 6", "0:[6] new upTo 7");
+                "0:[1, 2] end upTo 3", "1:[0, 1] upTo 2", "0:[3, 4, 5] end upTo 6", "0:[6] upTo 7");
     }
 
     @Test
@@ -176,7 +179,7 @@ class S3BatchesTest {
     void recordsACrashedRunUploadedAfterItsLastCommitAreSkipped() {
         inS3.put("P_USERS-0", List.of(new StoredRange("topics/P_USERS/partition=0/P_USERS+0+0000000000.json", 0, 2)));
         List<ObjectPiece> pieces = batches.cut(batch(record(P0, 0), record(P0, 1), record(P0, 2), record(P0, 3)));
-        assertThat(describe(pieces)).containsExactly("0:[3] new upTo 4");
+        assertThat(describe(pieces)).containsExactly("0:[3] upTo 4");
     }
 
     @Test
@@ -203,18 +206,44 @@ class S3BatchesTest {
     }
 
     @Test
-    void aTimedUploadCommitsAtOnceAndOneOfABatchWaitsForTheBatch() {
+    void anUploadRoundCommitsWhatItsUploadsMadeSafeWithNoBatchComing() {
         List<ObjectPiece> pieces = batches.cut(batch(record(P0, 0), record(P0, 1)));
         aggregateAndUpload(pieces);
+        assertThat(commits.consumerGroupOffsetsHistory()).isEmpty();
+        // s3.rotate.schedule.interval.ms later, the aggregator's timeout completes the object
         Exchange group = objects.get(context, pieces.get(0).group());
         objects.remove(context, pieces.get(0).group(), group);
-        objects.prepareUpload(group);
-        objects.uploaded(group);
-        batches.commitAfterUpload(group);
-        assertThat(commits.consumerGroupOffsetsHistory()).as("completed by a batch: the batch commits").isEmpty();
-        group.setProperty(ExchangePropertyKey.AGGREGATED_COMPLETED_BY, "timeout");
-        batches.commitAfterUpload(group);
+        objects.complete(group);
+        uploadCompleteObjects();
+        batches.commitUploaded();
         assertThat(lastCommit().get(P0).offset()).isEqualTo(2);
-        assertThat(Set.copyOf(commits.consumerGroupOffsetsHistory().get(0).keySet())).containsExactly(consumer.groupMetadata().groupId());
+        assertThat(commits.consumerGroupOffsetsHistory().get(0).keySet()).containsExactly(consumer.groupMetadata().groupId());
+    }
+
+    @Test
+    void aFailureHalfWayThroughCuttingLeavesTheWholeBatchForTheNextTry() {
+        failListings = 1;
+        Exchange batch = batch(record(P0, 0), record(P0, 1));
+        assertThatThrownBy(() -> batches.cut(batch)).hasMessageContaining("S3 is down");
+        assertThat(describe(batches.cut(batch))).containsExactly("0:[0, 1] upTo 2");
+    }
+
+    @Test
+    void anObjectEndsWhereARecordsTimeIsTheRotateIntervalPastItsFirstAcrossBatches() throws Exception {
+        batches.close();
+        S3SinkSettings rotating = new S3SinkSettings("topics", 100, 1_000, 0, ObjectFormat.JSON, "snappy", 5 * 1024 * 1024, buffer, true);
+        objects = new S3Objects(context, rotating, () -> now[0]);
+        batches = new S3Batches(rotating, new DefaultPartitioner(), TimestampExtractor.of("record", "", () -> now[0]), stored,
+                objects, () -> now[0], () -> commits);
+        List<ObjectPiece> first = batches.cut(batch(timed(0, 0), timed(1, 500), timed(2, 1_000), timed(3, 1_200)));
+        assertThat(describe(first)).containsExactly("0:[0, 1] end upTo 2", "0:[2, 3] upTo 4");
+        aggregateAndUpload(first);
+        // the object of 2 and 3 began at 1,000: a record at 2,000 starts the next, an empty piece ends this one
+        assertThat(describe(batches.cut(batch(timed(4, 2_000))))).containsExactly("0:[] end upTo 4", "0:[4] upTo 5");
+    }
+
+    private static SinkRecord timed(long offset, long timestamp) {
+        SinkRecord record = record(P0, offset);
+        return new SinkRecord(record.topic(), record.partition(), offset, timestamp, null, record.valueBytes());
     }
 }

@@ -12,7 +12,6 @@ import java.util.Map;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
-import org.apache.camel.ExchangePropertyKey;
 import org.apache.camel.component.aws2.s3.AWS2S3Constants;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
@@ -65,27 +64,38 @@ class S3ObjectsTest {
         return SinkRecord.of(P0.topic(), 0, offset, 0, null, new ConnectJson(true).write(new Row(USERS, values)));
     }
 
-    private Exchange piece(boolean startsObject, long writtenUpTo, SinkRecord... records) {
-        ObjectPiece piece = new ObjectPiece(GROUP, P0, "partition=0", startsObject);
+    private Exchange piece(boolean endsObject, long writtenUpTo, SinkRecord... records) {
+        ObjectPiece piece = new ObjectPiece(GROUP, P0, "partition=0");
         for (SinkRecord record : records) {
             piece.add(new ObjectPiece.Entry(record, null, 0));
+        }
+        if (endsObject) {
+            piece.endObject();
         }
         piece.writtenUpTo(writtenUpTo);
         Exchange exchange = new DefaultExchange(context);
         exchange.getMessage().setBody(piece);
-        exchange.setProperty(ExchangePropertyKey.AGGREGATED_CORRELATION_KEY, GROUP);
         return exchange;
     }
 
-    /** What the aggregator does with a piece: aggregate, then keep the group open unless it is full. */
-    private Exchange aggregate(Exchange group, Exchange piece) {
-        Exchange answer = objects.aggregate(group, piece);
-        if (!objects.isFull(answer)) {
-            objects.add(context, GROUP, answer);
-        } else {
+    /** What the route's aggregate step does with a piece: aggregate, then keep the group open or complete it. */
+    private Exchange aggregate(Exchange piece) {
+        Exchange answer = objects.aggregate(objects.get(context, GROUP), piece);
+        if (objects.isComplete(answer)) {
             objects.remove(context, GROUP, answer);
+            objects.complete(answer);
+        } else {
+            objects.add(context, GROUP, answer);
         }
         return answer;
+    }
+
+    /** What route s3-uploads does with one complete object, up to the upload itself. */
+    private Exchange prepareUpload(Object object) {
+        Exchange upload = new DefaultExchange(context);
+        upload.getMessage().setBody(object);
+        objects.prepareUpload(upload);
+        return upload;
     }
 
     private long committable() {
@@ -94,57 +104,59 @@ class S3ObjectsTest {
     }
 
     @Test
-    void aPieceThatFillsTheObjectCompletesItAndTheCommitWaitsForItsUpload() throws Exception {
-        Exchange group = aggregate(null, piece(true, 2, record(0), record(1)));
-        assertThat(objects.isFull(group)).isFalse();
+    void anObjectIsCompleteAtTheFlushSizeAndTheCommitWaitsForItsUpload() throws Exception {
+        Exchange group = aggregate(piece(false, 2, record(0), record(1)));
+        assertThat(objects.isComplete(group)).isFalse();
         assertThat(committable()).as("records in an open object are not committed").isZero();
 
-        group = aggregate(group, piece(false, 3, record(2)));
-        assertThat(objects.isFull(group)).isTrue();
+        group = aggregate(piece(false, 3, record(2)));
+        assertThat(objects.isComplete(group)).as("s3.flush.size reached").isTrue();
         assertThat(objects.getKeys()).isEmpty();
+        assertThat(objects.completeObjects()).hasSize(1);
 
-        objects.prepareUpload(group);
-        File file = group.getMessage().getBody(File.class);
-        assertThat(group.getMessage().getHeader(AWS2S3Constants.KEY)).isEqualTo("topics/P_USERS/partition=0/P_USERS+0+0000000000.json");
-        assertThat(group.getMessage().getHeader(AWS2S3Constants.METADATA)).isEqualTo(Map.of(UploadedObjects.LAST_OFFSET, "2"));
+        Exchange upload = prepareUpload(objects.completeObjects().get(0));
+        File file = upload.getMessage().getBody(File.class);
+        assertThat(upload.getMessage().getHeader(AWS2S3Constants.KEY)).isEqualTo("topics/P_USERS/partition=0/P_USERS+0+0000000000.json");
+        assertThat(upload.getMessage().getHeader(AWS2S3Constants.METADATA)).isEqualTo(Map.of(UploadedObjects.LAST_OFFSET, "2"));
         assertThat(Files.readAllLines(file.toPath(), StandardCharsets.UTF_8)).containsExactly(
                 "{\"index\":0,\"name\":\"user 0\"}", "{\"index\":1,\"name\":\"user 1\"}", "{\"index\":2,\"name\":\"user 2\"}");
-        assertThat(objects.scan(context)).as("kept until its upload is confirmed").containsExactly(group.getExchangeId());
         assertThat(committable()).as("complete but not in S3 yet").isZero();
 
-        objects.uploaded(group);
-        objects.confirm(context, group.getExchangeId());
+        objects.uploaded(upload);
         assertThat(committable()).isEqualTo(3);
-        assertThat(objects.scan(context)).isEmpty();
+        assertThat(objects.completeObjects()).isEmpty();
         assertThat(file).as("the buffer file is removed once uploaded").doesNotExist();
     }
 
     @Test
-    void aFailedUploadIsRecoveredWithItsFileAndHoldsTheCommitBackUntilThen() {
-        Exchange group = aggregate(null, piece(true, 3, record(0), record(1), record(2)));
-        objects.prepareUpload(group);
-        // the upload failed: the aggregator does not confirm it, and its recovery task finds it
-        assertThat(objects.scan(context)).containsExactly(group.getExchangeId());
-        Exchange recovered = objects.recover(context, group.getExchangeId());
-        objects.prepareUpload(recovered);
-        assertThat(recovered.getMessage().getBody(File.class)).exists();
+    void aFailedUploadLeavesTheObjectForTheNextRoundAndHoldsTheCommitBack() {
+        aggregate(piece(false, 3, record(0), record(1), record(2)));
+        Exchange failed = prepareUpload(objects.completeObjects().get(0));
+        failed.setProperty(Exchange.EXCEPTION_CAUGHT, new IllegalStateException("S3 is down"));
+        objects.uploadFailed(failed);
+        assertThat(objects.completeObjects()).hasSize(1);
         assertThat(committable()).isZero();
-        objects.uploaded(recovered);
+        Exchange again = prepareUpload(objects.completeObjects().get(0));
+        assertThat(again.getMessage().getBody(File.class)).exists();
+        objects.uploaded(again);
         assertThat(committable()).isEqualTo(3);
     }
 
     @Test
-    void aPieceThatStartsAnObjectCompletesTheOpenOneFirst() {
-        Exchange group = aggregate(null, piece(true, 1, record(0)));
-        assertThat(objects.preComplete(null, piece(true, 2, record(1)))).isFalse();
-        assertThat(objects.preComplete(group, piece(false, 2, record(1)))).isFalse();
-        assertThat(objects.preComplete(group, piece(true, 2, record(1)))).isTrue();
+    void aPieceThatEndsItsObjectCompletesItEvenBelowTheFlushSize() {
+        Exchange group = aggregate(piece(false, 1, record(0)));
+        assertThat(objects.isComplete(group)).isFalse();
+        // an empty piece: the next record of the group starts another object (s3.rotate.interval.ms, schema)
+        group = aggregate(piece(true, 1));
+        assertThat(objects.isComplete(group)).isTrue();
+        assertThat(objects.completeObjects()).hasSize(1);
+        assertThat(objects.getKeys()).isEmpty();
     }
 
     @Test
     void theScheduledRotationTimesOutWhatIsLeftOfTheIntervalSinceTheObjectOpened() {
-        assertThat(objects.scheduledRotationIn(piece(true, 1, record(0)))).as("a new object").isEqualTo(10_000);
-        aggregate(null, piece(true, 1, record(0)));
+        assertThat(objects.scheduledRotationIn(piece(false, 1, record(0)))).as("a new object").isEqualTo(10_000);
+        aggregate(piece(false, 1, record(0)));
         now[0] += 4_000;
         assertThat(objects.scheduledRotationIn(piece(false, 2, record(1)))).as("more records do not postpone it").isEqualTo(6_000);
         now[0] += 7_000;
@@ -152,14 +164,13 @@ class S3ObjectsTest {
     }
 
     @Test
-    void theCommitNeverPassesAnOpenObjectOrAnUnsentDeadLetterAndNeverStopsInsideAnUploadedObject() {
-        // offsets 0-2 uploaded, 3 a dead letter not sent yet, 4 in an open object, 5 not handled yet
-        Exchange first = aggregate(null, piece(true, 3, record(0), record(1), record(2)));
-        objects.prepareUpload(first);
-        objects.uploaded(first);
+    void theCommitNeverPassesAnOpenObjectOrAnUnsentDeadLetter() {
+        // offsets 0-2 uploaded, 3 a dead letter not sent yet, 4 in an open object
+        aggregate(piece(false, 3, record(0), record(1), record(2)));
+        objects.uploaded(prepareUpload(objects.completeObjects().get(0)));
         objects.reject(record(3), "bad");
         objects.written(P0, 4);
-        aggregate(null, piece(true, 5, record(4)));
+        aggregate(piece(false, 5, record(4)));
         assertThat(committable()).isEqualTo(3);
         assertThat(objects.unsentDeadLetters()).hasSize(1);
         objects.deadLettersSent();
@@ -170,14 +181,37 @@ class S3ObjectsTest {
 
     @Test
     void aPartitionThatMovesAwayLosesItsObjectsAndNothingOfItIsUploaded() {
-        Exchange complete = aggregate(null, piece(true, 3, record(0), record(1), record(2)));
-        aggregate(null, piece(true, 4, record(3)));
+        aggregate(piece(false, 3, record(0), record(1), record(2)));
+        Object completeObject = objects.completeObjects().get(0);
+        aggregate(piece(false, 4, record(3)));
         assertThat(objects.getKeys()).containsExactly(GROUP);
         objects.drop(List.of(P0));
         assertThat(objects.getKeys()).isEmpty();
-        objects.prepareUpload(complete);
-        assertThat(complete.getMessage().getBody()).as("no upload for a partition another instance owns now").isNull();
+        assertThat(objects.completeObjects()).isEmpty();
+        assertThat(prepareUpload(completeObject).getMessage().getBody())
+                .as("an upload round that had picked it up before the rebalance skips it").isNull();
         assertThat(objects.offsetsToCommit()).isEmpty();
         assertThat(buffer.toFile().list()).as("buffer files removed").isEmpty();
+    }
+
+    @Test
+    void aBatchEndsOnceTheObjectsOfEarlierBatchesAreInS3() throws Exception {
+        aggregate(piece(false, 3, record(0), record(1), record(2)));
+        objects.waitForEarlierUploads(new DefaultExchange(context)); // the end of the batch that completed it: no wait
+        Exchange upload = prepareUpload(objects.completeObjects().get(0));
+        Thread uploader = new Thread(() -> {
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                return;
+            }
+            objects.uploaded(upload);
+        });
+        uploader.start();
+        long start = System.nanoTime();
+        objects.waitForEarlierUploads(new DefaultExchange(context)); // the end of the next batch: waits for it
+        assertThat((System.nanoTime() - start) / 1_000_000).isGreaterThanOrEqualTo(250);
+        assertThat(objects.completeObjects()).isEmpty();
+        uploader.join();
     }
 }
