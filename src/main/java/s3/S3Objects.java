@@ -30,7 +30,7 @@ import record.RecordFormatException;
 import s3.OpenObject.ClosedObject;
 import s3.UploadedObjects.StoredRange;
 import sink.DeadLetters;
-import sink.KafkaBatch;
+import org.apache.camel.support.DefaultExchange;
 
 /**
  * The objects of the S3 route's {@code aggregate} step, and how far each Kafka partition is safely in S3.
@@ -61,6 +61,9 @@ public class S3Objects implements AggregationStrategy, AggregationRepository {
     /** Exchange property of an object on its way to S3 (its body becomes the file). */
     private static final String OBJECT = "s3Object";
     private static final int RECENT_UPLOADS = 10;
+    /** How far reading may run ahead of the uploads, in bytes of complete objects (see {@link #waitForUploads}). */
+    static final long READ_AHEAD_BYTES = 64L * 1024 * 1024;
+    private final long readAheadBytes;
 
     /** An object this sink uploaded: for the console's list of the newest. */
     public record Uploaded(String key, long size, String uploadedAt) {
@@ -127,16 +130,20 @@ public class S3Objects implements AggregationStrategy, AggregationRepository {
     private final Map<TopicPartition, PartitionObjects> partitions = new HashMap<>();
     // the aggregator's open groups, by correlation key (partition and folder)
     private final Map<String, Exchange> openGroups = new HashMap<>();
-    // complete objects not in S3 yet, oldest first, each with its number in the order of completion
+    // complete objects not in S3 yet, oldest first, each with the size of its file
     private final Map<ObjectInProgress, Long> complete = new LinkedHashMap<>();
-    private long completions;
-    private long completionsBeforeThisBatch;
+    private long completeBytes;
     // the object being uploaded right now: a rebalance waits for it before another instance takes the partition
     private ObjectInProgress uploading;
     private boolean lastUploadFailed;
     private final Deque<Uploaded> recentUploads = new ArrayDeque<>();
 
     public S3Objects(CamelContext camelContext, S3SinkSettings settings, LongSupplier clock) {
+        this(camelContext, settings, clock, READ_AHEAD_BYTES);
+    }
+
+    S3Objects(CamelContext camelContext, S3SinkSettings settings, LongSupplier clock, long readAheadBytes) {
+        this.readAheadBytes = readAheadBytes;
         this.camelContext = camelContext;
         this.settings = settings;
         this.clock = clock;
@@ -237,7 +244,8 @@ public class S3Objects implements AggregationStrategy, AggregationRepository {
             }
         }
         openGroups.values().removeIf(exchange -> revoked.contains(objectOf(exchange).partition));
-        complete.keySet().removeIf(object -> revoked.contains(object.partition));
+        complete.keySet().stream().filter(object -> revoked.contains(object.partition)).toList().forEach(this::forgetComplete);
+        notifyAll();
     }
 
     // ---------------------------------------------------------------- the aggregator: pieces into objects
@@ -251,9 +259,11 @@ public class S3Objects implements AggregationStrategy, AggregationRepository {
     public Exchange aggregate(Exchange group, Exchange pieceExchange) {
         ObjectPiece piece = pieceExchange.getMessage().getBody(ObjectPiece.class);
         if (group == null) {
-            // a fresh exchange for the object: a copy of the piece's would keep the whole Kafka batch alive
-            group = pieceExchange.copy();
-            group.removeProperty(KafkaBatch.POLLED);
+            // a fresh exchange for the object: a copy of the piece's would keep its batch alive as long as the
+            // object is open (through the split's parent unit of work and the polled records)
+            group = new DefaultExchange(pieceExchange.getContext());
+            group.getExchangeExtension().setFromEndpoint(pieceExchange.getFromEndpoint());
+            group.getExchangeExtension().setFromRouteId(pieceExchange.getFromRouteId());
             group.getMessage().setBody(new ObjectInProgress(piece.partition(), piece.folder(), clock.getAsLong()));
         }
         ObjectInProgress object = objectOf(group);
@@ -380,7 +390,9 @@ public class S3Objects implements AggregationStrategy, AggregationRepository {
                 state.bufferFailed = true;
                 return;
             }
-            complete.put(object, ++completions);
+            long size = fileSize(object.closed);
+            complete.put(object, size);
+            completeBytes += size;
         }
     }
 
@@ -426,7 +438,7 @@ public class S3Objects implements AggregationStrategy, AggregationRepository {
             LOG.info("S3 sink: uploads work again");
             lastUploadFailed = false;
         }
-        complete.remove(object);
+        forgetComplete(object);
         recentUploads.addFirst(new Uploaded(closed.key(), fileSize(closed), Instant.ofEpochMilli(clock.getAsLong()).toString()));
         if (recentUploads.size() > RECENT_UPLOADS) {
             recentUploads.removeLast();
@@ -445,30 +457,37 @@ public class S3Objects implements AggregationStrategy, AggregationRepository {
         notifyAll();
         if (!lastUploadFailed) {
             Exception e = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Exception.class);
-            LOG.warn("S3 sink: upload failed, trying again every few hundred ms; nothing is committed past it: {}",
+            LOG.warn("S3 sink: upload failed, trying again every second; nothing is committed past it: {}",
                     e == null ? "unknown" : e.getMessage());
             lastUploadFailed = true;
         }
     }
 
     /**
-     * The end of a batch waits until the objects earlier batches completed are in S3: the consumer reads
-     * one batch ahead of the uploads, not more (a slow or unreachable S3 slows the reading down, and the
-     * buffer files stay few). After 10 s it fails the batch, which the sink's error handling retries. When
-     * the pipeline stops, it does not wait (the upload route may be stopped already; nothing is committed
-     * past an object not in S3 either way).
+     * The end of a batch waits while the complete objects not yet in S3 hold more than
+     * {@value #READ_AHEAD_BYTES} bytes (and are more than one): the consumer reads ahead of the uploads by
+     * that much, not more, so a slow or unreachable S3 slows the reading down and the buffer files stay
+     * bounded. After 10 s it fails the batch, which the sink's error handling retries. When the pipeline
+     * stops, it does not wait (the upload route may be stopped already; nothing is committed past an object
+     * not in S3 either way).
      */
-    public synchronized void waitForEarlierUploads(Exchange batch) throws InterruptedException {
+    public synchronized void waitForUploads(Exchange batch) throws InterruptedException {
         long deadline = System.currentTimeMillis() + 10_000;
-        while (complete.values().stream().anyMatch(number -> number <= completionsBeforeThisBatch)
-                && !batch.getContext().isStopping()) {
+        while (complete.size() > 1 && completeBytes > readAheadBytes && !batch.getContext().isStopping()) {
             long left = deadline - System.currentTimeMillis();
             if (left <= 0) {
-                throw new IllegalStateException("S3 sink: objects are not getting into S3; the batch is tried again");
+                throw new IllegalStateException("S3 sink: " + complete.size() + " objects (" + completeBytes / 1_048_576
+                        + " MiB) are waiting for S3; the batch is tried again");
             }
             wait(Math.min(left, 100));
         }
-        completionsBeforeThisBatch = completions;
+    }
+
+    private void forgetComplete(ObjectInProgress object) {
+        Long size = complete.remove(object);
+        if (size != null) {
+            completeBytes -= size;
+        }
     }
 
     private static long fileSize(ClosedObject object) {
@@ -560,5 +579,6 @@ public class S3Objects implements AggregationStrategy, AggregationRepository {
         partitions.clear();
         openGroups.clear();
         complete.clear();
+        completeBytes = 0;
     }
 }

@@ -195,9 +195,15 @@ class S3ObjectsTest {
     }
 
     @Test
-    void aBatchEndsOnceTheObjectsOfEarlierBatchesAreInS3() throws Exception {
+    void aBatchWaitsWhileTheCompleteObjectsNotInS3HoldMoreThanTheReadAhead() throws Exception {
+        objects.close();
+        // a read-ahead of 100 bytes: two objects of three records are more
+        objects = new S3Objects(context, new S3SinkSettings("topics", 3, 0, 10_000, ObjectFormat.JSON, "snappy",
+                5 * 1024 * 1024, buffer, true), () -> now[0], 100);
+        objects.startPartition(P0, 0);
         aggregate(piece(false, 3, record(0), record(1), record(2)));
-        objects.waitForEarlierUploads(new DefaultExchange(context)); // the end of the batch that completed it: no wait
+        objects.waitForUploads(new DefaultExchange(context)); // one object: never waits, however large
+        aggregate(piece(false, 6, record(3), record(4), record(5)));
         Exchange upload = prepareUpload(objects.completeObjects().get(0));
         Thread uploader = new Thread(() -> {
             try {
@@ -209,9 +215,9 @@ class S3ObjectsTest {
         });
         uploader.start();
         long start = System.nanoTime();
-        objects.waitForEarlierUploads(new DefaultExchange(context)); // the end of the next batch: waits for it
+        objects.waitForUploads(new DefaultExchange(context)); // two, over 100 bytes: waits for the upload
         assertThat((System.nanoTime() - start) / 1_000_000).isGreaterThanOrEqualTo(250);
-        assertThat(objects.completeObjects()).isEmpty();
+        assertThat(objects.completeObjects()).hasSize(1);
         uploader.join();
     }
 }
