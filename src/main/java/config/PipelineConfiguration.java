@@ -349,7 +349,7 @@ public class PipelineConfiguration implements CamelConfiguration {
         Properties props = new Properties();
         props.putAll(kafkaClient);
         props.put("transactional.id", groupId + "-commits-" + java.util.UUID.randomUUID());
-        // it also runs on the rotation timer, holding the sink's lock: a broker that is down must not hold it long
+        // it also commits for the upload route, holding the sink's lock: a broker that is down must not hold it long
         props.put("max.block.ms", "10000");
         return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }

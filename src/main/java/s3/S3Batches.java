@@ -371,6 +371,7 @@ public class S3Batches implements PartitionOwnership.Listener, AutoCloseable {
         }
         for (StoredRange range : ranges) {
             if (range.holds(record.offset())) {
+                objects.storedBefore(new TopicPartition(record.topic(), record.partition()), range);
                 return true;
             }
         }

@@ -136,6 +136,8 @@ public class S3Objects implements AggregationStrategy, AggregationRepository {
     // the object being uploaded right now: a rebalance waits for it before another instance takes the partition
     private ObjectInProgress uploading;
     private boolean lastUploadFailed;
+    // a wake-up of route s3-uploads is on its way: one is enough, as a round uploads every complete object
+    private boolean wakeUpSent;
     private final Deque<Uploaded> recentUploads = new ArrayDeque<>();
 
     public S3Objects(CamelContext camelContext, S3SinkSettings settings, LongSupplier clock) {
@@ -198,6 +200,17 @@ public class S3Objects implements AggregationStrategy, AggregationRepository {
             }
         });
         return failed;
+    }
+
+    /**
+     * Records of an object a previous run uploaded (and could not commit) were skipped: the commit must not
+     * stop inside that object either, or a restart from there would not find it when it lists.
+     */
+    synchronized void storedBefore(TopicPartition partition, StoredRange range) {
+        PartitionObjects state = partitions.get(partition);
+        if (state != null && !state.uploadedSinceCommit.contains(range) && range.last() >= state.committed) {
+            state.uploadedSinceCommit.add(range);
+        }
     }
 
     /** How an open object of a group stands, for cutting a batch into pieces. */
@@ -398,8 +411,20 @@ public class S3Objects implements AggregationStrategy, AggregationRepository {
 
     // ---------------------------------------------------------------- complete objects: to S3 (route s3-uploads)
 
-    /** The complete objects waiting for S3, oldest first. */
+    /**
+     * Whether route s3-uploads must be woken (filter before the send): not when a wake-up is on its way
+     * already. Camel's seda queue could drop extra wake-ups itself (discardWhenFull), but the aggregator
+     * then never hears that its exchange is done and keeps its id forever.
+     */
+    public synchronized boolean wakeUpNeeded() {
+        boolean needed = !wakeUpSent;
+        wakeUpSent = true;
+        return needed;
+    }
+
+    /** A round of route s3-uploads starts: the complete objects waiting for S3, oldest first. */
     public synchronized List<ObjectInProgress> completeObjects() {
+        wakeUpSent = false; // a completion from now on wakes the next round
         return List.copyOf(complete.keySet());
     }
 

@@ -183,6 +183,18 @@ class S3BatchesTest {
     }
 
     @Test
+    void theCommitNeverStopsInsideAnObjectARunThatCrashedLeftInS3() {
+        inS3.put("P_USERS-0", List.of(new StoredRange("topics/P_USERS/partition=0/P_USERS+0+0000000000.json", 0, 2)));
+        aggregateAndUpload(batches.cut(batch(record(P0, 0), record(P0, 1))));
+        batches.commitOffsets(null);
+        assertThat(commits.consumerGroupOffsetsHistory()).as("2 would be inside the stored object 0-2: a restart from 2 "
+                + "would not list it and would write 2 again").isEmpty();
+        aggregateAndUpload(batches.cut(batch(record(P0, 2), record(P0, 3))));
+        batches.commitOffsets(null);
+        assertThat(lastCommit().get(P0).offset()).as("past the stored object; 3 is in an open object").isEqualTo(3);
+    }
+
+    @Test
     void aRecordThatIsNotAConnectRecordIsADeadLetterAndHoldsTheCommitUntilSent() {
         SinkRecord bad = SinkRecord.of(P0.topic(), 0, 0, 0, null, "not json");
         aggregateAndUpload(batches.cut(batch(bad, record(P0, 1), record(P0, 2), record(P0, 3))));

@@ -195,6 +195,14 @@ class S3ObjectsTest {
     }
 
     @Test
+    void theUploadRouteIsWokenOnceUntilItsNextRoundStarts() {
+        assertThat(objects.wakeUpNeeded()).isTrue();
+        assertThat(objects.wakeUpNeeded()).as("one on its way already").isFalse();
+        objects.completeObjects();
+        assertThat(objects.wakeUpNeeded()).as("the round started: the next completion wakes the next round").isTrue();
+    }
+
+    @Test
     void aBatchWaitsWhileTheCompleteObjectsNotInS3HoldMoreThanTheReadAhead() throws Exception {
         objects.close();
         // a read-ahead of 100 bytes: two objects of three records are more
