@@ -10,7 +10,6 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -36,27 +35,20 @@ class GeneratorRouteIT {
     private static final String TABLE = "GENERATED";
     private static final int RATE = 25;
     // known only once the stack runs: given as system properties, which win over application.properties
-    private static final Map<String, String> SETTINGS = new LinkedHashMap<>();
+    private static Map<String, String> settings;
 
     @BeanInject
     CamelContext context;
 
     @BeforeAll
     static void pointAtTheTestStack() throws Exception {
-        var stack = TestStack.get();
-        SETTINGS.putAll(stack.connectionProperties());
-        SETTINGS.put("generator.enabled", "true");
-        SETTINGS.put("generator.table", TABLE);
-        SETTINGS.put("generator.rate.per.second", Integer.toString(RATE));
-        for (String flow : List.of("source", "mysql", "s3", "console")) {
-            SETTINGS.put(flow + ".enabled", "false");
-        }
-        SETTINGS.forEach(System::setProperty);
+        settings = RouteFileSettings.alone("generator", Map.of("generator.enabled", "true", "generator.table", TABLE,
+                "generator.rate.per.second", Integer.toString(RATE)));
     }
 
     @AfterAll
     static void forgetTheSettings() {
-        SETTINGS.keySet().forEach(System::clearProperty);
+        RouteFileSettings.forget(settings);
     }
 
     @Test

@@ -6,18 +6,15 @@ import static org.awaitility.Awaitility.await;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.time.Duration;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 
 import org.apache.camel.BeanInject;
 import org.apache.camel.CamelContext;
 import org.apache.camel.test.main.junit5.CamelMainTest;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,36 +39,27 @@ class MySqlSinkRouteIT {
             + "{\"type\":\"string\",\"optional\":true,\"field\":\"name\"}],\"optional\":false,\"name\":\"USERS\"}";
     // a string where the schema says int64
     private static final byte[] BAD = ("{\"schema\":" + SCHEMA + ",\"payload\":{\"index\":\"seven\",\"name\":\"x\"}}").getBytes(StandardCharsets.UTF_8);
-    private static final Map<String, String> SETTINGS = new LinkedHashMap<>();
+    private static Map<String, String> settings;
 
     @BeanInject
     CamelContext context;
 
     @BeforeAll
     static void recordsOnTheTopicAndSettingsForTheRoute() throws Exception {
-        var stack = TestStack.get();
-        Properties producerProps = new Properties();
-        producerProps.put("bootstrap.servers", stack.kafka().bootstrapServers());
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (long index = 1; index <= 10; index++) {
-                byte[] value = index == 7 ? BAD : ("{\"schema\":" + SCHEMA + ",\"payload\":{\"index\":" + index + ",\"name\":\"user " + index
-                        + "\"}}").getBytes(StandardCharsets.UTF_8);
-                producer.send(new ProducerRecord<>(TOPIC, 0, Records.longKey("index", index).getBytes(StandardCharsets.UTF_8), value)).get();
-            }
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (long index = 1; index <= 10; index++) {
+            byte[] value = index == 7 ? BAD : ("{\"schema\":" + SCHEMA + ",\"payload\":{\"index\":" + index + ",\"name\":\"user " + index
+                    + "\"}}").getBytes(StandardCharsets.UTF_8);
+            records.add(new ProducerRecord<>(TOPIC, 0, Records.longKey("index", index).getBytes(StandardCharsets.UTF_8), value));
         }
-        SETTINGS.putAll(stack.connectionProperties());
-        for (String flow : List.of("source", "s3", "console", "generator")) {
-            SETTINGS.put(flow + ".enabled", "false");
-        }
-        SETTINGS.put("mysql.topics", TOPIC);
-        SETTINGS.put("mysql.group.id", GROUP);
-        SETTINGS.put("errors.deadletterqueue.topic.name", DEAD_LETTERS);
-        SETTINGS.forEach(System::setProperty);
+        Records.send(TestStack.get().kafka().bootstrapServers(), records);
+        settings = RouteFileSettings.alone("mysql", Map.of("mysql.topics", TOPIC, "mysql.group.id", GROUP,
+                "errors.deadletterqueue.topic.name", DEAD_LETTERS));
     }
 
     @AfterAll
     static void forgetTheSettings() {
-        SETTINGS.keySet().forEach(System::clearProperty);
+        RouteFileSettings.forget(settings);
     }
 
     @Test

@@ -83,6 +83,18 @@ final class Records implements AutoCloseable {
     }
 
     /** The end offset of the topic's partition 0 (records and transaction markers; 0 before the topic exists). */
+    /** Sends the records, each acknowledged before the next, as a plain producer would. */
+    static void send(String bootstrapServers, List<org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]>> records) throws Exception {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", bootstrapServers);
+        try (org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]> producer = new org.apache.kafka.clients.producer.KafkaProducer<>(
+                props, new org.apache.kafka.common.serialization.ByteArraySerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            for (var record : records) {
+                producer.send(record).get();
+            }
+        }
+    }
+
     static long endOffset(String bootstrapServers, String topic) {
         Properties props = new Properties();
         props.put("bootstrap.servers", bootstrapServers);

@@ -6,18 +6,14 @@ import static org.awaitility.Awaitility.await;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 
 import org.apache.camel.BeanInject;
 import org.apache.camel.CamelContext;
 import org.apache.camel.test.main.junit5.CamelMainTest;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,7 +37,7 @@ class S3SinkRouteIT {
             + "{\"type\":\"int64\",\"optional\":false,\"field\":\"index\"},"
             + "{\"type\":\"string\",\"optional\":true,\"field\":\"name\"}],\"optional\":false,\"name\":\"USERS\"}";
     private static final byte[] BAD = "{\"schema\":".getBytes(StandardCharsets.UTF_8);
-    private static final Map<String, String> SETTINGS = new LinkedHashMap<>();
+    private static Map<String, String> settings;
 
     @BeanInject
     CamelContext context;
@@ -52,33 +48,21 @@ class S3SinkRouteIT {
 
     @BeforeAll
     static void recordsOnTheTopicAndSettingsForTheRoute() throws Exception {
-        var stack = TestStack.get();
-        Properties producerProps = new Properties();
-        producerProps.put("bootstrap.servers", stack.kafka().bootstrapServers());
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (long offset = 0; offset < 8; offset++) {
-                byte[] value = offset == 3 ? BAD
-                        : ("{\"schema\":" + SCHEMA + ",\"payload\":" + payload(offset) + "}").getBytes(StandardCharsets.UTF_8);
-                producer.send(new ProducerRecord<>(TOPIC, 0, null, value)).get();
-            }
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (long offset = 0; offset < 8; offset++) {
+            byte[] value = offset == 3 ? BAD
+                    : ("{\"schema\":" + SCHEMA + ",\"payload\":" + payload(offset) + "}").getBytes(StandardCharsets.UTF_8);
+            records.add(new ProducerRecord<>(TOPIC, 0, null, value));
         }
-        SETTINGS.putAll(stack.connectionProperties());
-        for (String flow : List.of("source", "mysql", "console", "generator")) {
-            SETTINGS.put(flow + ".enabled", "false");
-        }
-        SETTINGS.put("s3.bucket.name", TestStack.BUCKET);
-        SETTINGS.put("s3.topics", TOPIC);
-        SETTINGS.put("s3.group.id", GROUP);
-        SETTINGS.put("s3.topics.dir", "route");
-        SETTINGS.put("s3.flush.size", "3");
-        SETTINGS.put("s3.rotate.schedule.interval.ms", "1500");
-        SETTINGS.put("errors.deadletterqueue.topic.name", DEAD_LETTERS);
-        SETTINGS.forEach(System::setProperty);
+        Records.send(TestStack.get().kafka().bootstrapServers(), records);
+        settings = RouteFileSettings.alone("s3", Map.of("s3.bucket.name", TestStack.BUCKET, "s3.topics", TOPIC, "s3.group.id", GROUP,
+                "s3.topics.dir", "route", "s3.flush.size", "3", "s3.rotate.schedule.interval.ms", "1500",
+                "errors.deadletterqueue.topic.name", DEAD_LETTERS));
     }
 
     @AfterAll
     static void forgetTheSettings() {
-        SETTINGS.keySet().forEach(System::clearProperty);
+        RouteFileSettings.forget(settings);
     }
 
     @Test

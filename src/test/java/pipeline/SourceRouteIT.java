@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.LongStream;
@@ -32,7 +31,7 @@ class SourceRouteIT {
 
     private static final String TABLE = "ROUTE_SOURCE";
     private static final String OFFSETS = "offsets_route_source";
-    private static final Map<String, String> SETTINGS = new LinkedHashMap<>();
+    private static Map<String, String> settings;
 
     @BeanInject
     CamelContext context;
@@ -46,25 +45,18 @@ class SourceRouteIT {
 
     @BeforeAll
     static void rowsInTheTableAndSettingsForTheRoute() throws Exception {
-        var stack = TestStack.get();
         FakeUsers.createTableIfMissing(postgres(), TABLE);
-        try (Connection connection = Tables.postgres(stack)) {
+        try (Connection connection = Tables.postgres(TestStack.get())) {
             Tables.insertFakeUsers(connection, TABLE, 120);
         }
-        SETTINGS.putAll(stack.connectionProperties());
-        for (String flow : List.of("mysql", "s3", "console", "generator")) {
-            SETTINGS.put(flow + ".enabled", "false");
-        }
-        SETTINGS.put("source.table.whitelist", TABLE);
-        SETTINGS.put("source.offsets.topic", OFFSETS);
-        SETTINGS.put("source.batch.max.rows", "50"); // three batches for the rows already there
-        SETTINGS.put("source.poll.interval.ms", "200");
-        SETTINGS.forEach(System::setProperty);
+        settings = RouteFileSettings.alone("source", Map.of("source.table.whitelist", TABLE, "source.offsets.topic", OFFSETS,
+                "source.batch.max.rows", "50", // three batches for the rows already there
+                "source.poll.interval.ms", "200"));
     }
 
     @AfterAll
     static void forgetTheSettings() {
-        SETTINGS.keySet().forEach(System::clearProperty);
+        RouteFileSettings.forget(settings);
     }
 
     @Test
