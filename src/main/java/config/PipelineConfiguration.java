@@ -406,7 +406,6 @@ public class PipelineConfiguration implements CamelConfiguration {
         // a custom query goes to the prefix alone, as the Connect JDBC source does
         List<String> tables = customQuery.isEmpty() ? settings.list("source.table.whitelist") : java.util.Collections.singletonList(null);
         List<TableCapture> captures = new ArrayList<>();
-        List<String> topics = new ArrayList<>();
         for (String table : tables) {
             String name = table == null ? "query" : table;
             String topic = table == null ? prefix : prefix + table;
@@ -421,8 +420,8 @@ public class PipelineConfiguration implements CamelConfiguration {
             context.getRegistry().bind(bean + "-query", capture.query());
             context.getRegistry().bind(bean + "-polls", capture.polls());
             captures.add(capture);
-            topics.add(topic);
         }
+        List<String> topics = captures.stream().map(TableCapture::topic).toList();
         offsets.ensureTopic();
         ensureTopics(kafkaClient, topics);
         LOG.info("Source ({} mode): {} -> topics {}", mode.configName(),

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -75,6 +74,22 @@ public class S3Batches implements PartitionOwnership.Listener, AutoCloseable {
             this.records = open.records();
             this.firstRecordTime = open.firstRecordTime();
             this.schema = open.schema();
+        }
+
+        /** The group's piece of this batch, started (and listed in {@code pieces}) if there is none yet. */
+        ObjectPiece piece(List<ObjectPiece> pieces, String group, TopicPartition partition, String folder) {
+            if (piece == null) {
+                piece = new ObjectPiece(group, partition, folder);
+                pieces.add(piece);
+            }
+            return piece;
+        }
+
+        /** Ends the group's object with its piece of this batch; the next record starts a new object and piece. */
+        void endObject(List<ObjectPiece> pieces, String group, TopicPartition partition, String folder) {
+            piece(pieces, group, partition, folder).endObject();
+            records = 0;
+            piece = null;
         }
     }
 
@@ -184,27 +199,15 @@ public class S3Batches implements PartitionOwnership.Listener, AutoCloseable {
             if (otherSchema || rotated) {
                 // the open object ends before this record: with the group's piece of this batch, or with an
                 // empty piece when a previous batch left it open
-                if (planned.piece == null) {
-                    planned.piece = new ObjectPiece(group, partition, folder);
-                    pieces.add(planned.piece);
-                }
-                planned.piece.endObject();
-                planned.records = 0;
-                planned.piece = null;
-            }
-            if (planned.piece == null) {
-                planned.piece = new ObjectPiece(group, partition, folder);
-                pieces.add(planned.piece);
+                planned.endObject(pieces, group, partition, folder);
             }
             if (planned.records == 0) {
                 planned.firstRecordTime = time;
                 planned.schema = value == null ? null : value.schema();
             }
-            planned.piece.add(new ObjectPiece.Entry(record, value, time));
+            planned.piece(pieces, group, partition, folder).add(new ObjectPiece.Entry(record, value, time));
             if (++planned.records >= settings.flushSize()) {
-                planned.piece.endObject();
-                planned.records = 0;
-                planned.piece = null;
+                planned.endObject(pieces, group, partition, folder);
             }
         }
     }

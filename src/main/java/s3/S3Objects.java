@@ -250,10 +250,7 @@ public class S3Objects implements AggregationStrategy, AggregationRepository {
         for (TopicPartition partition : revoked) {
             PartitionObjects state = partitions.remove(partition);
             if (state != null) {
-                state.unfinished.forEach(object -> {
-                    object.dropped = true;
-                    object.discard();
-                });
+                discardUnfinished(state);
             }
         }
         openGroups.values().removeIf(exchange -> revoked.contains(objectOf(exchange).partition));
@@ -437,18 +434,20 @@ public class S3Objects implements AggregationStrategy, AggregationRepository {
         ObjectInProgress object = exchange.getMessage().getBody(ObjectInProgress.class);
         exchange.setProperty(OBJECT, object);
         exchange.getMessage().setBody(null);
+        long size;
         synchronized (this) {
             if (object.dropped || !complete.containsKey(object)) {
                 return;
             }
             uploading = object;
+            size = complete.get(object);
         }
         ClosedObject closed = object.closed;
         Message message = exchange.getMessage();
         message.setBody(closed.file().toFile());
         message.setHeader(AWS2S3Constants.KEY, closed.key());
         message.setHeader(AWS2S3Constants.METADATA, Map.of(UploadedObjects.LAST_OFFSET, Long.toString(closed.lastOffset())));
-        message.setHeader(AWS2S3Constants.CONTENT_LENGTH, fileSize(closed));
+        message.setHeader(AWS2S3Constants.CONTENT_LENGTH, size);
         exchange.setProperty(RECORDS, closed.records());
     }
 
@@ -463,8 +462,8 @@ public class S3Objects implements AggregationStrategy, AggregationRepository {
             LOG.info("S3 sink: uploads work again");
             lastUploadFailed = false;
         }
-        forgetComplete(object);
-        recentUploads.addFirst(new Uploaded(closed.key(), fileSize(closed), Instant.ofEpochMilli(clock.getAsLong()).toString()));
+        long size = forgetComplete(object);
+        recentUploads.addFirst(new Uploaded(closed.key(), size, Instant.ofEpochMilli(clock.getAsLong()).toString()));
         if (recentUploads.size() > RECENT_UPLOADS) {
             recentUploads.removeLast();
         }
@@ -508,11 +507,14 @@ public class S3Objects implements AggregationStrategy, AggregationRepository {
         }
     }
 
-    private void forgetComplete(ObjectInProgress object) {
+    /** Forgets a complete object; returns the size of its file (0 if it was not there). */
+    private long forgetComplete(ObjectInProgress object) {
         Long size = complete.remove(object);
-        if (size != null) {
-            completeBytes -= size;
+        if (size == null) {
+            return 0;
         }
+        completeBytes -= size;
+        return size;
     }
 
     private static long fileSize(ClosedObject object) {
@@ -521,6 +523,14 @@ public class S3Objects implements AggregationStrategy, AggregationRepository {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** A partition's objects are of no use any more: an upload or completion under way skips them. */
+    private static void discardUnfinished(PartitionObjects state) {
+        state.unfinished.forEach(object -> {
+            object.dropped = true;
+            object.discard();
+        });
     }
 
     /** The object of an aggregator exchange. */
@@ -597,10 +607,7 @@ public class S3Objects implements AggregationStrategy, AggregationRepository {
 
     /** Drops every unfinished object (a stop commits nothing: their records are read again on start). */
     public synchronized void close() {
-        partitions.values().forEach(state -> state.unfinished.forEach(object -> {
-            object.dropped = true;
-            object.discard();
-        }));
+        partitions.values().forEach(S3Objects::discardUnfinished);
         partitions.clear();
         openGroups.clear();
         complete.clear();

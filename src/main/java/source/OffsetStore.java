@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Source offsets kept in a compacted Kafka topic, keyed by table. They are written in the same Kafka
- * transaction as the rows they cover (see {@link TablePoller}), so the topic and the offsets never
+ * transaction as the rows they cover (see {@link TableCapture}), so the topic and the offsets never
  * disagree; reading with read_committed ignores aborted attempts.
  */
 public class OffsetStore {

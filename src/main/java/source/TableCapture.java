@@ -267,7 +267,7 @@ public class TableCapture extends DefaultSqlPrepareStatementStrategy implements 
      * only once the transaction has committed.
      */
     public List<Message> toRecords(Exchange exchange) throws SQLException {
-        AfterCommit afterCommit = new AfterCommit(exchange.getFromRouteId());
+        AfterCommit afterCommit = new AfterCommit();
         exchange.getExchangeExtension().addOnCompletion(afterCommit);
         @SuppressWarnings("unchecked")
         List<ReadRow> rows = exchange.getMessage().getBody(List.class);
@@ -340,14 +340,9 @@ public class TableCapture extends DefaultSqlPrepareStatementStrategy implements 
      */
     private final class AfterCommit extends SynchronizationAdapter {
 
-        private final String routeId;
         private SourceOffset next;
         private int rows;
         private boolean sending;
-
-        AfterCommit(String routeId) {
-            this.routeId = routeId;
-        }
 
         void pending(SourceOffset offset, int rowCount) {
             this.next = offset;
@@ -382,7 +377,7 @@ public class TableCapture extends DefaultSqlPrepareStatementStrategy implements 
             // not committed (or not known to be): start again from what Kafka holds, with a new producer
             committed = null;
             polls.failed(failure == null ? "rolled back" : failure.getMessage());
-            polls.restartRoute(exchange.getContext(), routeId);
+            polls.restartRoute(exchange.getContext(), exchange.getFromRouteId());
         }
     }
 
