@@ -8,7 +8,6 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import config.PipelineConfiguration;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
@@ -72,7 +71,7 @@ public final class ConsoleAccess {
     /** Pausing and resuming need console.token, when one is set (compared in constant time). */
     public static void requireToken(Exchange exchange) {
         PipelineConsole console = exchange.getContext().getRegistry()
-                .lookupByNameAndType(PipelineConfiguration.CONSOLE, PipelineConsole.class);
+                .lookupByNameAndType(ConsoleFlow.CONSOLE, PipelineConsole.class);
         console.checkToken(exchange.getMessage().getHeader(TOKEN_HEADER, String.class));
     }
 }

@@ -54,7 +54,7 @@ import s3.S3Objects;
  * plain data, turned into JSON by the console route; nothing here renders HTML, and no setting (so no
  * secret) is part of any answer.
  */
-public class PipelineConsole {
+public class PipelineConsole implements AutoCloseable {
 
     private static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(5);

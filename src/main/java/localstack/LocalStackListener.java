@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
 
+import config.ParsedSettings;
+import config.SettingsDefinition;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.spi.PropertiesComponent;
@@ -19,12 +21,22 @@ public class LocalStackListener extends MainListenerSupport {
 
     private static final Logger LOG = LoggerFactory.getLogger(LocalStackListener.class);
 
+    public static final SettingsDefinition SETTINGS = new SettingsDefinition(
+            "Local stack: embedded Kafka, PostgreSQL, MariaDB and S3Proxy on 127.0.0.1, random free ports")
+            .define("local.stack.enabled", SettingsDefinition.Type.BOOLEAN, "false",
+                    "start the embedded servers and point every flow at them (on under `mvn compile camel:run`; the runnable "
+                            + "jar does not contain them)")
+            .define("local.stack.dir", SettingsDefinition.Type.STRING, "target/local-stack",
+                    "working folder of the embedded servers, wiped at every start");
+
     private AutoCloseable stack;
 
     @Override
     public void beforeConfigure(BaseMainSupport main) {
         PropertiesComponent properties = main.getCamelContext().getPropertiesComponent();
-        boolean enabled = properties.resolveProperty("local.stack.enabled").map(Boolean::parseBoolean).orElse(false);
+        // read before the flows' settings are checked (the stack's addresses are some of them): parsed here alone
+        var settings = new ParsedSettings(SETTINGS.parse(name -> properties.resolveProperty(name).orElse(null)));
+        boolean enabled = settings.bool("local.stack.enabled");
         if (!enabled) {
             return;
         }
@@ -33,7 +45,7 @@ public class LocalStackListener extends MainListenerSupport {
                     + "servers (the runnable jar leaves them out): run 'mvn compile camel:run', or point the pipeline at real "
                     + "systems with local.stack.enabled=false");
         }
-        Path dir = Path.of(properties.resolveProperty("local.stack.dir").orElse("target/local-stack"));
+        Path dir = Path.of(settings.string("local.stack.dir"));
         String bucket = properties.resolveProperty("s3.bucket.name").orElseThrow();
         try {
             LocalStack local = LocalStack.start(dir, bucket);

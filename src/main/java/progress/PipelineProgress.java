@@ -6,6 +6,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicLong;
 
+import config.Rules;
+import config.SettingsDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,6 +18,10 @@ import org.slf4j.LoggerFactory;
 public class PipelineProgress {
 
     private static final Logger LOG = LoggerFactory.getLogger(PipelineProgress.class);
+
+    public static final SettingsDefinition SETTINGS = new SettingsDefinition("Progress")
+            .define("progress.log.interval.ms", SettingsDefinition.Type.INT, "5000", Rules.POSITIVE,
+                    "how often the one-line progress summary is logged (only when something moved)");
 
     private static final long RATE_WINDOW_MILLIS = 60_000;
 

@@ -1,7 +1,7 @@
 package routes;
 
-import config.PipelineConfiguration;
 import console.ConsoleAccess;
+import console.ConsoleFlow;
 import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.builder.RouteBuilder;
@@ -14,7 +14,7 @@ import org.apache.camel.builder.RouteBuilder;
 public class ConsoleRoute extends RouteBuilder {
 
     public static final String PAGE_ROUTE_ID = "console-page";
-    private static final String CONSOLE = "bean:" + PipelineConfiguration.CONSOLE;
+    private static final String CONSOLE = "bean:" + ConsoleFlow.CONSOLE;
 
     @Override
     public void configure() {

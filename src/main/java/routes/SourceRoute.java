@@ -1,7 +1,7 @@
 package routes;
 
-import config.PipelineConfiguration;
 import org.apache.camel.builder.RouteBuilder;
+import source.SourceFlow;
 import source.SourceTables;
 import source.TableCapture;
 
@@ -19,7 +19,7 @@ public class SourceRoute extends RouteBuilder {
         if (!Boolean.parseBoolean(getContext().resolvePropertyPlaceholders("{{source.enabled}}"))) {
             return;
         }
-        SourceTables tables = getContext().getRegistry().lookupByNameAndType(PipelineConfiguration.SOURCE_TABLES, SourceTables.class);
+        SourceTables tables = getContext().getRegistry().lookupByNameAndType(SourceFlow.TABLES, SourceTables.class);
         for (int i = 0; i < tables.captures().size(); i++) {
             TableCapture capture = tables.captures().get(i);
             templatedRoute("source-table")
