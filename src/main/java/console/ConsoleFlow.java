@@ -15,11 +15,11 @@ import java.util.Map;
 
 import javax.sql.DataSource;
 
+import config.ConfigurationException;
 import config.FlowSetup;
 import config.ParsedSettings;
 import config.PipelineFlow;
 import config.Rules;
-import config.ConfigurationException;
 import config.SettingsDefinition;
 import mysql.MySqlSinkFlow;
 import org.slf4j.Logger;

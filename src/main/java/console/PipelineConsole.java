@@ -29,6 +29,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
 import org.apache.camel.ServiceStatus;
 import org.apache.camel.component.kafka.KafkaEndpoint;
+import org.apache.camel.impl.cluster.ClusteredRoutePolicy;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ConsumerGroupListing;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
@@ -91,6 +92,9 @@ public class PipelineConsole implements AutoCloseable {
 
     public record Sinks(MySqlSink mysql, S3Sink s3) {
     }
+
+    /** The state of a flow another instance runs now (a table another instance polls). */
+    public static final String STANDBY = "Standby";
 
     /** The route group of the routes that are flows (the console, health and metrics show each). */
     public static final String FLOW_GROUP = "flow";
@@ -178,7 +182,19 @@ public class PipelineConsole implements AutoCloseable {
 
     private String state(String routeId) {
         ServiceStatus status = context.getRouteController().getRouteStatus(routeId);
+        if (status == ServiceStatus.Stopped && isStandby(context.getRoute(routeId))) {
+            return STANDBY;
+        }
         return status == null ? "Absent" : status.name();
+    }
+
+    /**
+     * A source route that waits while another instance polls its table (source.TableLeadership): stopped here on
+     * purpose, so it neither counts as down for readiness nor can be paused.
+     */
+    private static boolean isStandby(Route route) {
+        return route != null && route.getRoutePolicyList().stream()
+                .anyMatch(policy -> policy instanceof ClusteredRoutePolicy clustered && !clustered.isLeader());
     }
 
     /** Pauses (suspends) or resumes one flow; a paused sink keeps its offsets, a paused source its position. */
@@ -186,6 +202,9 @@ public class PipelineConsole implements AutoCloseable {
         Route route = context.getRoute(flowId);
         if (route == null || flows().stream().noneMatch(f -> f.id().equals(flowId))) {
             throw new IllegalArgumentException("no flow '" + flowId + "'");
+        }
+        if (isStandby(route)) {
+            throw new IllegalArgumentException("flow '" + flowId + "' is on standby here: another instance polls its table");
         }
         switch (action) {
             case "pause" -> context.getRouteController().suspendRoute(flowId);
@@ -333,13 +352,16 @@ public class PipelineConsole implements AutoCloseable {
         return new Health(context.isStarted() ? "UP" : "DOWN", Map.of("camel", context.getStatus().name()));
     }
 
-    /** Ready when every flow runs and Kafka and the databases and S3 it uses answer. */
+    /**
+     * Ready when every flow runs (or waits on standby while another instance polls its table) and Kafka and the
+     * databases and S3 it uses answer.
+     */
     public Health ready() throws Exception {
         Map<String, String> checks = new LinkedHashMap<>();
         boolean up = true;
         for (Flow flow : flows()) {
             checks.put(flow.id(), flow.state());
-            up &= "Started".equals(flow.state());
+            up &= "Started".equals(flow.state()) || STANDBY.equals(flow.state());
         }
         for (Map.Entry<String, SystemCheck> system : systems.entrySet()) {
             try {
@@ -394,7 +416,9 @@ public class PipelineConsole implements AutoCloseable {
             Gauge.builder("pipeline.records.rate", this, c -> c.flowValue(id, Flow::ratePerSecond)).tag("flow", id)
                     .description("records written per second over the last minute").register(registry);
             Gauge.builder("pipeline.running", this, c -> c.flowValue(id, f -> "Started".equals(f.state()) ? 1 : 0)).tag("flow", id)
-                    .description("1 while the flow runs, 0 when paused or stopped").register(registry);
+                    .description("1 while the flow runs here, 0 when paused, stopped or on standby").register(registry);
+            Gauge.builder("pipeline.standby", this, c -> c.flowValue(id, f -> STANDBY.equals(f.state()) ? 1 : 0)).tag("flow", id)
+                    .description("1 while another instance polls this source's table").register(registry);
             if (kafkaGroupOf(route) != null) {
                 Gauge.builder("pipeline.consumer.lag", this, c -> c.flowValue(id, Flow::lag))
                         .tag("flow", id).description("records on the topic the sink has not committed").register(registry);

@@ -71,6 +71,7 @@ public final class MySqlSinkFlow implements PipelineFlow {
 
     @Override
     public void check(ParsedSettings settings) {
+        SinkSettings.check(settings);
         String problem = sinkSettings(settings).inconsistency();
         if (problem != null) {
             throw new IllegalArgumentException("Invalid configuration: " + problem);

@@ -27,6 +27,7 @@ public class SourceRoute extends RouteBuilder {
                     .parameter("name", capture.name())
                     .parameter("topic", capture.topic())
                     .parameter("capture", SourceTables.captureBean(i))
+                    .parameter("leadership", SourceTables.captureBean(i) + "-leadership")
                     .parameter("queryParameters", String.valueOf(capture.queryParameters()));
         }
     }

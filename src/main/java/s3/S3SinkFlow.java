@@ -14,11 +14,11 @@ import java.util.Locale;
 import java.util.Properties;
 import java.util.UUID;
 
+import config.ConfigurationException;
 import config.FlowSetup;
 import config.ParsedSettings;
 import config.PipelineFlow;
 import config.Rules;
-import config.ConfigurationException;
 import config.SettingsDefinition;
 import org.apache.camel.util.concurrent.SynchronousExecutorService;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -107,6 +107,7 @@ public final class S3SinkFlow implements PipelineFlow {
 
     @Override
     public void check(ParsedSettings settings) {
+        SinkSettings.check(settings);
         objectFormat(settings);
         partitioner(settings, timestampExtractor(settings));
     }

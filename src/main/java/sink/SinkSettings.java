@@ -9,7 +9,7 @@ import config.SettingsDefinition;
 /** What both sinks do with a record they cannot write and with a target that fails (routes.SinkErrorHandling). */
 public final class SinkSettings {
 
-    public static final SettingsDefinition SETTINGS = new SettingsDefinition("Errors (both sinks)")
+    public static final SettingsDefinition SETTINGS = new SettingsDefinition("Both sinks: errors, retries, group membership")
             .define("errors.tolerance", STRING, "all", Rules.oneOf("none", "all"),
                     "all: a record a sink cannot write goes to the dead-letter topic and the sink goes on; "
                             + "none: the sink stops at the first such record (it retries it, logging the reason)")
@@ -20,9 +20,29 @@ public final class SinkSettings {
                             + "objects to get into S3), before re-reading it from Kafka (nothing is skipped); a failed S3 upload "
                             + "itself is tried again every second")
             .define("sink.retry.initial.delay.ms", INT, "500", Rules.POSITIVE, "first pause between retries, doubling each time")
-            .define("sink.retry.max.delay.ms", INT, "30000", Rules.POSITIVE, "longest pause between retries");
+            .define("sink.retry.max.delay.ms", INT, "30000", Rules.POSITIVE, "longest pause between retries")
+            .define("sink.session.timeout.ms", INT, "10000", Rules.atLeast(6000),
+                    "how long the partitions of a sink instance that stopped answering Kafka (killed, hung, cut off) wait "
+                            + "before the other instances take them over (Kafka's session.timeout.ms, 45 s by default there; "
+                            + "an instance that stops normally hands them over at once). Shorter moves work sooner after a "
+                            + "crash; too short, and a long GC pause or a slow network makes the group rebalance for nothing. "
+                            + "The broker accepts 6,000 to 1,800,000 by default")
+            .define("sink.heartbeat.interval.ms", INT, "1000", Rules.POSITIVE,
+                    "how often a sink instance tells Kafka it is alive; the others learn of a rebalance at their next "
+                            + "heartbeat, so this is part of every hand-over (Kafka's heartbeat.interval.ms, 3 s there). Less "
+                            + "than a third of sink.session.timeout.ms");
 
     private SinkSettings() {
+    }
+
+    /** What each sink checks of these settings together (Kafka refuses a heartbeat that is not well inside the session). */
+    public static void check(config.ParsedSettings settings) {
+        int session = settings.intValue("sink.session.timeout.ms");
+        int heartbeat = settings.intValue("sink.heartbeat.interval.ms");
+        if (heartbeat * 3L > session) {
+            throw new config.ConfigurationException("sink.heartbeat.interval.ms", Integer.toString(heartbeat),
+                    "must be at most a third of sink.session.timeout.ms (" + session + ")");
+        }
     }
 
     /** errors.tolerance=all: bad records go to the dead-letter topic instead of stopping the sink. */

@@ -1,6 +1,7 @@
 package source;
 
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 import org.apache.camel.CamelContext;
@@ -34,6 +35,7 @@ public class CapturePolls implements PollingConsumerPollStrategy, ExceptionHandl
     private volatile boolean holdNextImmediatePoll;
     private volatile int consecutiveFailures;
     private volatile long nextAttemptNanos;
+    private volatile BooleanSupplier leading = () -> true;
 
     public CapturePolls(String table, PipelineProgress progress) {
         this(table, progress, System::nanoTime);
@@ -44,6 +46,11 @@ public class CapturePolls implements PollingConsumerPollStrategy, ExceptionHandl
         this.progress = progress;
         this.nanoClock = nanoClock;
         this.nextAttemptNanos = nanoClock.getAsLong();
+    }
+
+    /** Whether this instance polls the table now: a restart after a failed transaction must not start a route another instance owns. */
+    void onlyWhileLeading(BooleanSupplier leading) {
+        this.leading = leading;
     }
 
     /** The batch just read did not fill up (or sent nothing): the greedy consumer's immediate poll is skipped. */
@@ -114,13 +121,13 @@ public class CapturePolls implements PollingConsumerPollStrategy, ExceptionHandl
      * producer, which first aborts whatever its transactional id left open. Tried again until it works.
      */
     void restartRoute(CamelContext context, String routeId) {
-        if (routeId == null || context.isStopping()) {
+        if (routeId == null || context.isStopping() || !leading.getAsBoolean()) {
             return;
         }
         holdNextImmediatePoll = false; // the restarted consumer's first poll is a scheduled one
         Thread restarter = new Thread(() -> {
             // a new producer starts by registering its transactional id with Kafka, which fails while Kafka is away
-            for (int attempt = 1; !context.isStopping(); attempt++) {
+            for (int attempt = 1; !context.isStopping() && leading.getAsBoolean(); attempt++) {
                 try {
                     // a flow paused in the console stays paused
                     boolean paused = context.getRouteController().getRouteStatus(routeId) == ServiceStatus.Suspended;

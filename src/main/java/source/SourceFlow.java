@@ -7,19 +7,24 @@ import static config.SettingsDefinition.Type.LONG;
 import static config.SettingsDefinition.Type.PASSWORD;
 import static config.SettingsDefinition.Type.STRING;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.sql.DriverManager;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Properties;
 
 import javax.sql.DataSource;
 
+import config.ConfigurationException;
 import config.FlowSetup;
 import config.KafkaSettings;
 import config.ParsedSettings;
 import config.PipelineFlow;
 import config.Rules;
-import config.ConfigurationException;
 import config.SettingsDefinition;
+import org.apache.camel.impl.cluster.ClusteredRoutePolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import record.ConnectJson;
@@ -71,7 +76,14 @@ public final class SourceFlow implements PipelineFlow {
             .define("source.offsets.topic", STRING, "_kafka_pipeline_source_offsets", Rules.NOT_EMPTY,
                     "compacted topic holding each table's offset, written in the same transaction as the rows")
             .define("source.transactional.id.prefix", STRING, "kafka-pipeline-source", Rules.NOT_EMPTY,
-                    "Kafka transactional.id prefix; the table name is appended. Unique per pipeline instance");
+                    "Kafka transactional.id prefix; the table name is appended. The same on every instance of one pipeline "
+                            + "(it fences an instance that lost a table), different for two pipelines on one Kafka cluster")
+            .define("source.leadership.check.interval.ms", LONG, "2000", Rules.POSITIVE,
+                    "how often an instance tries to take over the tables no instance polls, and tells the database it is "
+                            + "alive (see \"Running several instances\")")
+            .define("source.leadership.lease.ms", LONG, "10000", Rules.POSITIVE,
+                    "an instance that has not told the database it is alive for this long (hung, or cut off) loses its "
+                            + "tables to another; more than source.leadership.check.interval.ms");
 
     @Override
     public String enabledBy() {
@@ -80,6 +92,11 @@ public final class SourceFlow implements PipelineFlow {
 
     @Override
     public void check(ParsedSettings settings) {
+        long lease = settings.longValue("source.leadership.lease.ms");
+        if (lease <= settings.longValue("source.leadership.check.interval.ms")) {
+            throw new ConfigurationException("source.leadership.lease.ms", Long.toString(lease),
+                    "must be more than source.leadership.check.interval.ms, or an instance would lose its tables between two checks");
+        }
         if (settings.string("source.query").isEmpty() && settings.list("source.table.whitelist").isEmpty()) {
             throw new ConfigurationException("source.table.whitelist", null, "must list at least one name (or set source.query)");
         }
@@ -99,6 +116,35 @@ public final class SourceFlow implements PipelineFlow {
         return postgres;
     }
 
+    /**
+     * The cluster service whose leadership of a table lets an instance poll it: a PostgreSQL advisory lock on a
+     * session of its own, started with the Camel context and stopped after the routes.
+     */
+    private static TableLeadership leadership(FlowSetup setup) throws Exception {
+        ParsedSettings settings = setup.settings();
+        String url = settings.string("source.connection.url");
+        Properties credentials = new Properties();
+        credentials.setProperty("user", settings.string("source.connection.user"));
+        credentials.setProperty("password", settings.string("source.connection.password"));
+        credentials.setProperty("ApplicationName", "kafka-pipeline source leadership");
+        TableLeadership leadership = new TableLeadership(instanceId(), () -> DriverManager.getConnection(url, credentials),
+                settings.longValue("source.leadership.check.interval.ms"), settings.longValue("source.leadership.lease.ms"));
+        leadership.setCamelContext(setup.context());
+        setup.context().addService(leadership, true, true);
+        return leadership;
+    }
+
+    /** host:pid, as the logs and the console name this instance. */
+    public static String instanceId() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = "localhost";
+        }
+        return host + ":" + ProcessHandle.current().pid();
+    }
+
     @Override
     public void start(FlowSetup setup) throws Exception {
         ParsedSettings settings = setup.settings();
@@ -110,6 +156,7 @@ public final class SourceFlow implements PipelineFlow {
         OffsetStore offsets = new OffsetStore(settings.string("source.offsets.topic"), setup.kafkaClient());
         // a custom query goes to the prefix alone, as the Connect JDBC source does
         List<String> tables = customQuery.isEmpty() ? settings.list("source.table.whitelist") : Collections.singletonList(null);
+        TableLeadership leadership = leadership(setup);
         List<TableCapture> captures = new ArrayList<>();
         for (String table : tables) {
             String name = table == null ? "query" : table;
@@ -124,6 +171,13 @@ public final class SourceFlow implements PipelineFlow {
             setup.bind(bean, capture);
             setup.bind(bean + "-query", capture.query());
             setup.bind(bean + "-polls", capture.polls());
+            // one instance polls the table at a time: the one holding its lock (namespace = its transactional id)
+            String namespace = settings.string("source.transactional.id.prefix") + "-" + name;
+            leadership.beforeLeading(namespace, capture::forgetOffset);
+            capture.polls().onlyWhileLeading(() -> leadership.isLeader(namespace));
+            ClusteredRoutePolicy policy = ClusteredRoutePolicy.forNamespace(leadership, namespace);
+            policy.setCamelContext(setup.context());
+            setup.bind(bean + "-leadership", policy);
             captures.add(capture);
         }
         List<String> topics = captures.stream().map(TableCapture::topic).toList();

@@ -105,6 +105,14 @@ public class TableCapture extends DefaultSqlPrepareStatementStrategy implements 
     }
 
     /** The route's poll strategy: backs off after a failed poll and holds the next poll once a backlog is read. */
+    /**
+     * This instance is about to poll the table, after another instance did (or might have): the next poll
+     * reads the offset that instance committed in Kafka, never one held here from before.
+     */
+    public void forgetOffset() {
+        committed = null;
+    }
+
     public CapturePolls polls() {
         return polls;
     }

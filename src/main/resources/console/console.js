@@ -63,6 +63,11 @@ function refreshFlows() {
     cell(row, number(flow.errors), 'number errors');
     cell(row, number(flow.deadLetters), 'number dead-letters');
     cell(row, flow.position, 'position');
+    if (flow.state === 'Standby') {
+      // another instance polls this table; this one takes over if that one stops
+      cell(row, 'another instance polls', 'standby');
+      return;
+    }
     const button = document.createElement('button');
     const paused = flow.state !== 'Started';
     button.textContent = paused ? 'Resume' : 'Pause';

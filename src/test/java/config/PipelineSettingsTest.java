@@ -81,6 +81,10 @@ class PipelineSettingsTest {
                 .hasMessageStartingWith("Invalid configuration: s3.compression.type = 'gzip' applies to s3.format=json only");
         assertThatThrownBy(() -> parse("s3.partitioner", "time", "s3.timezone", "Mars/Olympus"))
                 .hasMessageStartingWith("Invalid configuration: s3.timezone = 'Mars/Olympus' is not a time zone");
+        assertThatThrownBy(() -> parse("sink.session.timeout.ms", "6000", "sink.heartbeat.interval.ms", "3000"))
+                .hasMessage("Invalid configuration: sink.heartbeat.interval.ms = '3000' must be at most a third of sink.session.timeout.ms (6000)");
+        assertThatThrownBy(() -> parse("source.leadership.check.interval.ms", "10000"))
+                .hasMessageStartingWith("Invalid configuration: source.leadership.lease.ms = '10000' must be more than source.leadership.check.interval.ms");
         assertThatThrownBy(() -> parse("source.table.whitelist", ""))
                 .hasMessage("Invalid configuration: source.table.whitelist must list at least one name (or set source.query)");
         assertThat(parse("source.table.whitelist", "", "source.query", "SELECT 1").string("source.query")).isEqualTo("SELECT 1");
@@ -153,7 +157,7 @@ class PipelineSettingsTest {
      */
     @Test
     void everyPlaceholderOfTheRouteFilesIsDeclared() throws IOException {
-        Set<String> templateParameters = Set.of("capture", "topic", "name", "queryParameters");
+        Set<String> templateParameters = Set.of("capture", "topic", "name", "queryParameters", "leadership");
         Pattern placeholder = Pattern.compile("\\{\\{([^}:?]+)}}");
         List<Path> files;
         try (Stream<Path> routes = Files.list(Path.of("src/main/resources/routes"));

@@ -1,0 +1,100 @@
+package pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Properties;
+
+import localstack.EmbeddedPostgreSql;
+import org.apache.camel.cluster.CamelClusterView;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import source.TableLeadership;
+
+/**
+ * Two instances' leadership services against the real PostgreSQL: one leads a table at a time, and the other
+ * takes over when the leader stops, when the server ends its session, and when it stays silent past its lease.
+ */
+class TableLeadershipIT extends OnTheTestStack {
+
+    private final DefaultCamelContext context = new DefaultCamelContext();
+
+    @AfterEach
+    void stopContext() {
+        context.stop();
+    }
+
+    private TableLeadership instance(String name, long checkMs, long leaseMs) throws Exception {
+        Properties credentials = new Properties();
+        credentials.setProperty("user", EmbeddedPostgreSql.USER);
+        credentials.setProperty("password", "");
+        credentials.setProperty("ApplicationName", "leadership-test " + name);
+        TableLeadership leadership = new TableLeadership(name,
+                () -> DriverManager.getConnection(stack.postgres().jdbcUrl(), credentials), checkMs, leaseMs);
+        leadership.setCamelContext(context);
+        context.addService(leadership, true, true);
+        return leadership;
+    }
+
+    private static CamelClusterView view(TableLeadership leadership, String namespace) throws Exception {
+        return leadership.getView(namespace);
+    }
+
+    @Test
+    void oneInstanceLeadsATableAndAnotherTakesOverWhenItStops() throws Exception {
+        context.start();
+        TableLeadership first = instance("first", 200, 10_000);
+        view(first, "stop-USERS");
+        await().atMost(Duration.ofSeconds(5)).until(() -> first.isLeader("stop-USERS"));
+        TableLeadership second = instance("second", 200, 10_000);
+        CamelClusterView secondView = view(second, "stop-USERS");
+        // a table already led is not taken, however long the other waits
+        Thread.sleep(1_000);
+        assertThat(second.isLeader("stop-USERS")).isFalse();
+        assertThat(secondView.getLeader()).isEmpty();
+        // another table is free: the second instance leads it at once
+        view(second, "stop-ORDERS");
+        await().atMost(Duration.ofSeconds(5)).until(() -> second.isLeader("stop-ORDERS"));
+
+        first.stop();
+        await().atMost(Duration.ofSeconds(2)).until(() -> second.isLeader("stop-USERS"));
+        assertThat(first.isLeader("stop-USERS")).isFalse();
+        assertThat(secondView.getLocalMember().isLeader()).isTrue();
+    }
+
+    @Test
+    void aLeaderWhoseSessionTheServerEndsLosesTheTableAndAnotherTakesItOver() throws Exception {
+        context.start();
+        TableLeadership first = instance("killed", 200, 10_000);
+        view(first, "kill-USERS");
+        await().atMost(Duration.ofSeconds(5)).until(() -> first.isLeader("kill-USERS"));
+        TableLeadership second = instance("survivor", 200, 10_000);
+        view(second, "kill-USERS");
+        try (Connection postgres = Tables.postgres(stack); Statement statement = postgres.createStatement()) {
+            statement.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'leadership-test killed'");
+        }
+        await().atMost(Duration.ofSeconds(3)).until(() -> second.isLeader("kill-USERS"));
+        await().atMost(Duration.ofSeconds(3)).until(() -> !first.isLeader("kill-USERS"));
+    }
+
+    /** A leader that hangs (here: checks far apart) loses its lock after its lease, before it even notices. */
+    @Test
+    void aLeaderSilentPastItsLeaseLosesTheTable() throws Exception {
+        context.start();
+        TableLeadership silent = instance("silent", 4_000, 1_000);
+        view(silent, "lease-USERS");
+        await().atMost(Duration.ofSeconds(5)).until(() -> silent.isLeader("lease-USERS"));
+        long since = System.nanoTime();
+        TableLeadership other = instance("other", 100, 10_000);
+        view(other, "lease-USERS");
+        await().atMost(Duration.ofSeconds(3)).until(() -> other.isLeader("lease-USERS"));
+        // the server ended the silent session after about a second, well before its next check
+        assertThat(Duration.ofNanos(System.nanoTime() - since)).isLessThan(Duration.ofMillis(3_500));
+        await().atMost(Duration.ofSeconds(6)).until(() -> !silent.isLeader("lease-USERS"));
+    }
+}
