@@ -97,6 +97,10 @@ public final class S3SinkFlow implements PipelineFlow {
             .define("s3.batch.max.records", INT, "1000", Rules.POSITIVE,
                     "records per polled batch (1,000 moved a backlog with 16 % less CPU than 5,000)")
             .define("s3.batch.max.wait.ms", INT, "500", Rules.POSITIVE, "longest wait for a fuller batch")
+            .define("s3.max.partition.fetch.bytes", INT, "262144", Rules.POSITIVE,
+                    "most bytes the sink's consumer fetches from one partition at a time (Kafka's max.partition.fetch.bytes, "
+                            + "1 MiB there). The fetched buffers wait in the heap while objects upload: on the benchmark 1 MiB "
+                            + "gave 15 % more speed for 10 % more memory (peak RSS 280 against 254 MB)")
             .note("S3 credentials come from the AWS default chain (`AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`, profiles, "
                     + "instance roles), never from the settings.");
 
