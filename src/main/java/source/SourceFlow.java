@@ -127,6 +127,10 @@ public final class SourceFlow implements PipelineFlow {
         credentials.setProperty("user", settings.string("source.connection.user"));
         credentials.setProperty("password", settings.string("source.connection.password"));
         credentials.setProperty("ApplicationName", "kafka-pipeline source leadership");
+        // a dead network link must fail the check within the lease, not after the kernel's retransmissions (minutes)
+        String leaseSeconds = Long.toString(Math.max(1, settings.longValue("source.leadership.lease.ms") / 1000));
+        credentials.setProperty("socketTimeout", leaseSeconds);
+        credentials.setProperty("connectTimeout", leaseSeconds);
         TableLeadership leadership = new TableLeadership(instanceId(), () -> DriverManager.getConnection(url, credentials),
                 settings.longValue("source.leadership.check.interval.ms"), settings.longValue("source.leadership.lease.ms"));
         leadership.setCamelContext(setup.context());

@@ -55,6 +55,7 @@ public final class TableLeadership extends AbstractCamelClusterService<TableLead
     private ScheduledExecutorService checker;
     private ExecutorService notifier;
     private boolean sessionLostReported;
+    private boolean stopped;
 
     public TableLeadership(String instanceId, Session session, long checkIntervalMs, long leaseMs) {
         super(instanceId);
@@ -81,6 +82,7 @@ public final class TableLeadership extends AbstractCamelClusterService<TableLead
         super.doStop(); // each view gives its table up
         getCamelContext().getExecutorServiceManager().shutdownNow(checker);
         synchronized (this) {
+            stopped = true; // a check already waiting for the monitor must not open a new session
             closeSession();
         }
         getCamelContext().getExecutorServiceManager().shutdownGraceful(notifier);
@@ -101,6 +103,9 @@ public final class TableLeadership extends AbstractCamelClusterService<TableLead
      * this instance does not poll yet. A session that fails loses every lock with it: the routes stop at once.
      */
     synchronized void check() {
+        if (stopped) {
+            return;
+        }
         try {
             if (connection == null) {
                 connection = openSession();
@@ -153,7 +158,16 @@ public final class TableLeadership extends AbstractCamelClusterService<TableLead
         }
     }
 
-    private synchronized void unlock(long key) {
+    /** A view that stops gives its table up, under the monitor so that a check in progress cannot take it again. */
+    private synchronized void giveUp(TableView view) {
+        started.remove(view);
+        if (view.leader) {
+            view.lost();
+            unlock(view.key);
+        }
+    }
+
+    private void unlock(long key) {
         if (connection == null) {
             return;
         }
@@ -244,11 +258,7 @@ public final class TableLeadership extends AbstractCamelClusterService<TableLead
 
         @Override
         protected void doStop() {
-            started.remove(this);
-            if (leader) {
-                lost();
-                unlock(key);
-            }
+            giveUp(this);
         }
 
         private void gained() {
