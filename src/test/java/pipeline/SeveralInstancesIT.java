@@ -13,7 +13,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Random;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -66,26 +65,31 @@ class SeveralInstancesIT extends OnTheTestStack {
         String table = "USERS_REPLICAS";
         Map<String, String> settings = sourceOnly(table);
 
-        Random random = new Random(7);
-        Path log = ChildPipeline.logFile(table).toPath();
         List<ChildPipeline> running = new ArrayList<>();
+        List<Path> logs = new ArrayList<>();
         int inserted = 0;
         try (Connection postgres = Tables.postgres(stack); Statement insert = postgres.createStatement();
              Watch topic = Watch.every(100, topicSize("P_" + table))) {
-            running.add(ChildPipeline.start(settings, log));
-            running.add(ChildPipeline.start(settings, log));
+            for (int i = 1; i <= 2; i++) {
+                logs.add(ChildPipeline.logFile(table + "-" + i).toPath());
+                running.add(ChildPipeline.start(settings, logs.get(i - 1)));
+            }
             for (int kill = 0; kill < 4; kill++) {
-                // rows keep arriving while both run; then one of them, the one polling or the other, dies and a new one starts
-                long dieAt = System.currentTimeMillis() + 4_000 + random.nextInt(2_000);
+                // rows keep arriving while both run; then the one polling (kills 1 and 3) or the other dies, and a new one starts
+                long dieAt = System.currentTimeMillis() + 4_000;
                 while (System.currentTimeMillis() < dieAt) {
                     insert.execute("INSERT INTO \"" + table + "\" (\"name\") SELECT 'row ' || g FROM generate_series(1, 100) g");
                     inserted += 100;
                     Thread.sleep(50);
                 }
-                ChildPipeline victim = running.remove(random.nextInt(running.size()));
-                assertThat(victim.isAlive()).as("instance must still run when killed").isTrue();
-                victim.kill();
-                running.add(ChildPipeline.start(settings, log));
+                await().atMost(Duration.ofSeconds(20)).until(() -> polling(logs) >= 0);
+                int leader = polling(logs);
+                int victim = kill % 2 == 0 ? leader : 1 - leader;
+                assertThat(running.get(victim).isAlive()).as("instance must still run when killed").isTrue();
+                running.remove(victim).kill();
+                logs.remove(victim);
+                logs.add(ChildPipeline.logFile(table + "-" + (kill + 3)).toPath());
+                running.add(ChildPipeline.start(settings, logs.get(1)));
             }
             System.out.printf("%s: longest time without a new record in the topic while rows streamed in: %d ms%n",
                     table, topic.longestStallMillis());
