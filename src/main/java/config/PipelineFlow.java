@@ -10,10 +10,6 @@ public interface PipelineFlow {
     /** The boolean setting that switches the flow on ({@code mysql.enabled}). */
     String enabledBy();
 
-    /** Refuses combinations of its settings that each setting alone cannot see; called before anything connects. */
-    default void check(ParsedSettings settings) {
-    }
-
     /** Builds and binds the beans its route file uses, and checks the systems it talks to. */
     void start(FlowSetup setup) throws Exception;
 }

@@ -52,28 +52,23 @@ public final class PipelineSettings {
         for (PipelineFlow flow : FLOWS) {
             values.put(flow.enabledBy(), setting(flow.enabledBy()).orElseThrow().parse(lookup.apply(flow.enabledBy())));
         }
-        for (SettingsDefinition definition : DEFINITIONS) {
-            if (isOn(definition, lookup)) {
-                values.putAll(definition.parse(lookup));
-            }
-        }
+        List<SettingsDefinition> on = DEFINITIONS.stream().filter(definition -> isOn(definition, values)).toList();
+        on.forEach(definition -> values.putAll(definition.parse(lookup)));
         ParsedSettings settings = new ParsedSettings(values);
-        for (PipelineFlow flow : FLOWS) {
-            if (settings.bool(flow.enabledBy())) {
-                flow.check(settings);
-            }
-        }
+        on.forEach(definition -> definition.check(settings));
         return settings;
     }
 
-    private static boolean isOn(SettingsDefinition definition, Function<String, String> lookup) {
+    /** Whether any of the flows a definition is for is on ({@code switches}: every flow's switch, parsed). */
+    private static boolean isOn(SettingsDefinition definition, Map<String, Object> switches) {
         if (definition.enabledBy().isEmpty()) {
             return true;
         }
         for (String flowSwitch : definition.enabledBy()) {
-            SettingsDefinition.Setting setting = setting(flowSwitch).orElseThrow(
-                    () -> new IllegalStateException(flowSwitch + " switches " + definition.title() + " but is not defined"));
-            if ((Boolean) setting.parse(lookup.apply(flowSwitch))) {
+            if (!switches.containsKey(flowSwitch)) {
+                throw new IllegalStateException(flowSwitch + " switches " + definition.title() + " but is no flow's switch");
+            }
+            if ((Boolean) switches.get(flowSwitch)) {
                 return true;
             }
         }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -89,6 +90,7 @@ public final class SettingsDefinition {
     private final List<String> enabledBy;
     private final Map<String, Setting> settings = new LinkedHashMap<>();
     private final List<String> notes = new ArrayList<>();
+    private final List<Consumer<ParsedSettings>> checks = new ArrayList<>();
 
     /**
      * @param title     what these settings are about, as the settings table heads them
@@ -109,6 +111,19 @@ public final class SettingsDefinition {
 
     public SettingsDefinition define(String name, Type type, String defaultValue, String doc) {
         return define(name, type, defaultValue, Rules.ANY, doc);
+    }
+
+    /**
+     * A check of these settings together, which no single setting's rule can make (it throws a
+     * {@link ConfigurationException}); run once they are all parsed, when they are read at all.
+     */
+    public SettingsDefinition check(Consumer<ParsedSettings> check) {
+        checks.add(check);
+        return this;
+    }
+
+    void check(ParsedSettings settings) {
+        checks.forEach(check -> check.accept(settings));
     }
 
     /** A sentence for the settings table, after these settings: what no single setting says. */

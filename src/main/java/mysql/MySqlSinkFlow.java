@@ -62,16 +62,16 @@ public final class MySqlSinkFlow implements PipelineFlow {
                     "most records per batch, written as multi-row statements of about 2,400 values, all in one MySQL transaction")
             .define("mysql.poll.timeout.ms", INT, "50", Rules.POSITIVE,
                     "longest wait for more records before writing a partial batch: part of every row's latency (a backlog "
-                            + "fills batches at once, so it costs throughput nothing there)");
+                            + "fills batches at once, so it costs throughput nothing there)")
+            .check(MySqlSinkFlow::checkTogether);
 
     @Override
     public String enabledBy() {
         return "mysql.enabled";
     }
 
-    @Override
-    public void check(ParsedSettings settings) {
-        SinkSettings.check(settings);
+    /** What its settings must be together, which no single setting's rule can see. */
+    private static void checkTogether(ParsedSettings settings) {
         String problem = sinkSettings(settings).inconsistency();
         if (problem != null) {
             throw new IllegalArgumentException("Invalid configuration: " + problem);

@@ -102,16 +102,16 @@ public final class S3SinkFlow implements PipelineFlow {
                             + "1 MiB there). The fetched buffers wait in the heap while objects upload: on the benchmark 1 MiB "
                             + "gave 15 % more speed for 10 % more memory (peak RSS 280 against 254 MB)")
             .note("S3 credentials come from the AWS default chain (`AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`, profiles, "
-                    + "instance roles), never from the settings.");
+                    + "instance roles), never from the settings.")
+            .check(S3SinkFlow::checkTogether);
 
     @Override
     public String enabledBy() {
         return "s3.enabled";
     }
 
-    @Override
-    public void check(ParsedSettings settings) {
-        SinkSettings.check(settings);
+    /** What its settings must be together, which no single setting's rule can see. */
+    private static void checkTogether(ParsedSettings settings) {
         objectFormat(settings);
         partitioner(settings, timestampExtractor(settings));
     }

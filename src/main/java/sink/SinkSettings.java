@@ -30,13 +30,14 @@ public final class SinkSettings {
             .define("sink.heartbeat.interval.ms", INT, "1000", Rules.POSITIVE,
                     "how often a sink instance tells Kafka it is alive; the others learn of a rebalance at their next "
                             + "heartbeat, so this is part of every hand-over (Kafka's heartbeat.interval.ms, 3 s there). Less "
-                            + "than a third of sink.session.timeout.ms");
+                            + "than a third of sink.session.timeout.ms")
+            .check(SinkSettings::heartbeatWithinSession);
 
     private SinkSettings() {
     }
 
-    /** What each sink checks of these settings together (Kafka refuses a heartbeat that is not well inside the session). */
-    public static void check(config.ParsedSettings settings) {
+    /** Kafka refuses a heartbeat that is not well inside the session. */
+    private static void heartbeatWithinSession(config.ParsedSettings settings) {
         int session = settings.intValue("sink.session.timeout.ms");
         int heartbeat = settings.intValue("sink.heartbeat.interval.ms");
         if (heartbeat * 3L > session) {

@@ -83,15 +83,16 @@ public final class SourceFlow implements PipelineFlow {
                             + "alive (see \"Running several instances\")")
             .define("source.leadership.lease.ms", LONG, "10000", Rules.POSITIVE,
                     "an instance that has not told the database it is alive for this long (hung, or cut off) loses its "
-                            + "tables to another; more than source.leadership.check.interval.ms");
+                            + "tables to another; more than source.leadership.check.interval.ms")
+            .check(SourceFlow::checkTogether);
 
     @Override
     public String enabledBy() {
         return "source.enabled";
     }
 
-    @Override
-    public void check(ParsedSettings settings) {
+    /** What its settings must be together, which no single setting's rule can see. */
+    private static void checkTogether(ParsedSettings settings) {
         long lease = settings.longValue("source.leadership.lease.ms");
         if (lease <= settings.longValue("source.leadership.check.interval.ms")) {
             throw new ConfigurationException("source.leadership.lease.ms", Long.toString(lease),
@@ -139,7 +140,7 @@ public final class SourceFlow implements PipelineFlow {
     }
 
     /** host:pid, as the logs and the console name this instance. */
-    public static String instanceId() {
+    private static String instanceId() {
         String host;
         try {
             host = InetAddress.getLocalHost().getHostName();
