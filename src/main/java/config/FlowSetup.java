@@ -27,19 +27,48 @@ public final class FlowSetup {
     private static final Logger LOG = LoggerFactory.getLogger(FlowSetup.class);
 
     private final CamelContext context;
+    private final String flowName;
     private final ParsedSettings settings;
     private final Properties kafkaClient;
     private final PipelineProgress progress;
     private final List<AutoCloseable> closeAtStop;
-    private final Map<String, DataSource> dataSources = new HashMap<>();
+    private final Map<String, DataSource> dataSources;
 
     FlowSetup(CamelContext context, ParsedSettings settings, Properties kafkaClient, PipelineProgress progress,
               List<AutoCloseable> closeAtStop) {
+        this(context, null, settings, kafkaClient, progress, closeAtStop, new HashMap<>());
+    }
+
+    private FlowSetup(CamelContext context, String flowName, ParsedSettings settings, Properties kafkaClient,
+                      PipelineProgress progress, List<AutoCloseable> closeAtStop, Map<String, DataSource> dataSources) {
         this.context = context;
+        this.flowName = flowName;
         this.settings = settings;
         this.kafkaClient = kafkaClient;
         this.progress = progress;
         this.closeAtStop = closeAtStop;
+        this.dataSources = dataSources;
+    }
+
+    /**
+     * The set-up of the flow named {@code flowName}, whose settings are {@code settings} (a second flow's under the
+     * first flow's names: {@link NamedFlows#parse}); it shares the pools, clients and progress.
+     */
+    FlowSetup forFlow(String flowName, ParsedSettings settings) {
+        return new FlowSetup(context, flowName, settings, kafkaClient, progress, closeAtStop, dataSources);
+    }
+
+    /** The name of the flow being set up ({@code mysql}, or a second flow's {@code archive}). */
+    public String flowName() {
+        return flowName;
+    }
+
+    /**
+     * The name its route file knows bean {@code role} of this flow by: the flow's name then the role
+     * ({@code mysql} + {@code Rows} = {@code mysqlRows}; a second flow's {@code archiveRows}).
+     */
+    public String beanName(String role) {
+        return flowName + role;
     }
 
     public CamelContext context() {
@@ -76,20 +105,22 @@ public final class FlowSetup {
     }
 
     /**
-     * The pool of {@code <prefix>.connection.url/.user/.password}, opened by the first flow that asks (with
+     * The pool of flow {@code name}'s connection settings, read as {@code <prefix>.connection.url/.user/.password}
+     * (a second flow's settings carry the first flow's names), opened by the first flow that asks for it (with
      * {@code poolSize} connections, and {@code tuning} applied) and checked with one connection; later askers
-     * share it.
+     * share it (the generator shares the source's).
      */
-    public DataSource dataSource(String prefix, int poolSize, Consumer<HikariConfig> tuning) {
-        DataSource existing = dataSources.get(prefix);
+    public DataSource dataSource(String name, String prefix, int poolSize, Consumer<HikariConfig> tuning) {
+        DataSource existing = dataSources.get(name);
         if (existing != null) {
             return existing;
         }
-        String urlProperty = prefix + ".connection.url";
-        String url = settings.string(urlProperty);
+        // named as the user sets it: a second flow's archive.connection.url is read here as mysql.connection.url
+        String urlProperty = name + ".connection.url";
+        String url = settings.string(prefix + ".connection.url");
         String user = settings.string(prefix + ".connection.user");
         HikariConfig config = new HikariConfig();
-        config.setPoolName(prefix);
+        config.setPoolName(name);
         config.setJdbcUrl(url);
         config.setUsername(user);
         config.setPassword(settings.string(prefix + ".connection.password"));
@@ -101,7 +132,7 @@ public final class FlowSetup {
             try (Connection ignored = dataSource.getConnection()) {
                 LOG.info("Connected to {} = {}", urlProperty, JdbcUrls.withoutSecrets(url));
             }
-            dataSources.put(prefix, dataSource);
+            dataSources.put(name, dataSource);
             return dataSource;
         } catch (RuntimeException | SQLException e) {
             throw new IllegalStateException("Cannot connect to " + urlProperty + " = " + JdbcUrls.withoutSecrets(url)

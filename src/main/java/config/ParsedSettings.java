@@ -40,6 +40,15 @@ public final class ParsedSettings {
         return values.containsKey(name);
     }
 
+    /** The value of {@code name}, whatever its type; null when no enabled flow declares it. */
+    public Object value(String name) {
+        return values.get(name);
+    }
+
+    Map<String, Object> values() {
+        return values;
+    }
+
     private <T> T get(String name, Class<T> type) {
         Object value = values.get(name);
         if (value == null) {

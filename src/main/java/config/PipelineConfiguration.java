@@ -5,6 +5,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
 
 import org.apache.camel.BindToRegistry;
 import org.apache.camel.CamelConfiguration;
@@ -40,8 +43,26 @@ public class PipelineConfiguration implements CamelConfiguration {
         if (properties.getPropertiesSource(SettingDefaults.NAME) == null) {
             properties.addPropertiesSource(new SettingDefaults());
         }
-        warnAboutUnknownSettings(properties);
-        ParsedSettings settings = PipelineSettings.parse(name -> properties.resolveProperty(name).orElse(null));
+        Map<String, String> given = givenSettings(properties);
+        Function<String, String> lookup = name -> properties.resolveProperty(name).orElse(null);
+        // every flow's settings are checked before anything connects
+        Map<String, PipelineFlow> secondFlows = NamedFlows.declared(given, PipelineSettings.FLOWS, PipelineSettings.OWN_PREFIXES);
+        warnAboutUnknownSettings(given.keySet(), secondFlows);
+        ParsedSettings settings = PipelineSettings.parse(lookup, secondFlows);
+        List<NamedFlows.Flow> flows = new ArrayList<>();
+        for (PipelineFlow kind : PipelineSettings.FLOWS) {
+            if (settings.bool(kind.enabledBy())) {
+                flows.add(new NamedFlows.Flow(kind, kind.name(), settings, NamedFlows.parameters(kind, kind.name(), settings)));
+            }
+            for (Map.Entry<String, PipelineFlow> second : secondFlows.entrySet()) {
+                if (second.getValue() == kind) {
+                    ParsedSettings own = NamedFlows.parse(kind, second.getKey(), lookup, settings);
+                    if (own.bool(kind.enabledBy())) {
+                        flows.add(new NamedFlows.Flow(kind, second.getKey(), own, NamedFlows.parameters(kind, second.getKey(), own)));
+                    }
+                }
+            }
+        }
         Properties kafkaClient = KafkaSettings.clientProperties(properties, settings);
         KafkaSettings.requireKafka(kafkaClient, settings.intValue("kafka.startup.timeout.ms"));
         context.getComponent("kafka", KafkaComponent.class).getConfiguration()
@@ -52,19 +73,26 @@ public class PipelineConfiguration implements CamelConfiguration {
         context.addService(new ResourceCloser(closeAtStop), true, true);
         PipelineProgress progress = context.getRegistry().lookupByNameAndType(PROGRESS, PipelineProgress.class);
         FlowSetup setup = new FlowSetup(context, settings, kafkaClient, progress, closeAtStop);
-        for (PipelineFlow flow : PipelineSettings.FLOWS) {
-            if (settings.bool(flow.enabledBy())) {
-                flow.start(setup);
-            }
+        for (NamedFlows.Flow flow : flows) {
+            flow.kind().start(setup.forFlow(flow.name(), flow.settings()));
         }
+        // what routes.FlowRoutes makes the flows' routes from
+        context.getRegistry().bind(NamedFlows.BEAN, new NamedFlows(flows));
+    }
+
+    /** The settings application.properties and the system properties set, by name. */
+    private static Map<String, String> givenSettings(PropertiesComponent properties) {
+        Map<String, String> given = new TreeMap<>();
+        Properties loaded = properties.loadProperties();
+        loaded.stringPropertyNames().forEach(name -> given.put(name, loaded.getProperty(name)));
+        System.getProperties().stringPropertyNames().forEach(name -> given.put(name, System.getProperty(name)));
+        return given;
     }
 
     /** A misspelt setting would change nothing, silently: say so, as Kafka Connect does of unused settings. */
-    private static void warnAboutUnknownSettings(PropertiesComponent properties) {
-        java.util.Set<String> given = new java.util.TreeSet<>(properties.loadProperties().stringPropertyNames());
-        given.addAll(System.getProperties().stringPropertyNames());
-        PipelineSettings.unknown(given)
-                .forEach((name, problem) -> LOG.warn("{} {}", name, problem));
+    private static void warnAboutUnknownSettings(Set<String> given, Map<String, PipelineFlow> secondFlows) {
+        PipelineSettings.unknown(given).forEach((name, problem) -> LOG.warn("{} {}", name, problem));
+        NamedFlows.unknown(given, secondFlows).forEach((name, problem) -> LOG.warn("{} {}", name, problem));
     }
 
     private static Map<String, Object> toMap(Properties properties) {

@@ -30,9 +30,10 @@ public final class PipelineSettings {
 
     /**
      * Prefixes only the pipeline's own settings use: a name under one of them that no flow declares is most
-     * likely a typo. (Route files may use placeholders of their own under other prefixes.)
+     * likely a typo. (Route files may use placeholders of their own under other prefixes.) No second flow may be
+     * named by one of them.
      */
-    private static final List<String> OWN_PREFIXES = List.of("kafka.", "source.", "mysql.", "s3.", "errors.", "sink.",
+    public static final List<String> OWN_PREFIXES = List.of("kafka.", "source.", "mysql.", "s3.", "errors.", "sink.",
             "console.", "generator.", "local.stack.", "progress.");
 
     private PipelineSettings() {
@@ -47,12 +48,28 @@ public final class PipelineSettings {
      * value (null: not set, so its default). The first bad value throws a message naming it.
      */
     public static ParsedSettings parse(Function<String, String> lookup) {
+        return parse(lookup, Map.of());
+    }
+
+    /**
+     * As {@link #parse(Function)}, with the second flows {@code secondFlows} declares (name to kind,
+     * {@link NamedFlows#declared}): a definition is read when the first flow of its kind is on or a second one is
+     * (a second flow takes the first one's settings as its defaults, and shares kafka.*, errors.*, ...).
+     */
+    public static ParsedSettings parse(Function<String, String> lookup, Map<String, PipelineFlow> secondFlows) {
         Map<String, Object> values = new LinkedHashMap<>();
         // whether each flow is on, even when its other settings are not read
         for (PipelineFlow flow : FLOWS) {
             values.put(flow.enabledBy(), setting(flow.enabledBy()).orElseThrow().parse(lookup.apply(flow.enabledBy())));
         }
-        List<SettingsDefinition> on = DEFINITIONS.stream().filter(definition -> isOn(definition, values)).toList();
+        Map<String, Object> switches = new LinkedHashMap<>(values);
+        secondFlows.forEach((name, kind) -> {
+            String enabled = name + ".enabled";
+            boolean on = (Boolean) new SettingsDefinition.Setting(enabled, SettingsDefinition.Type.BOOLEAN, "true", Rules.ANY, "")
+                    .parse(lookup.apply(enabled));
+            switches.merge(kind.enabledBy(), on, (first, second) -> (Boolean) first || (Boolean) second);
+        });
+        List<SettingsDefinition> on = DEFINITIONS.stream().filter(definition -> isOn(definition, switches)).toList();
         on.forEach(definition -> values.putAll(definition.parse(lookup)));
         ParsedSettings settings = new ParsedSettings(values);
         on.forEach(definition -> definition.check(settings));

@@ -50,8 +50,8 @@ public final class ConsoleFlow implements PipelineFlow {
                     "when set, pausing and resuming a flow needs this token (header `X-Console-Token`); secret, never shown");
 
     @Override
-    public String enabledBy() {
-        return "console.enabled";
+    public String name() {
+        return "console";
     }
 
     @Override
@@ -66,14 +66,14 @@ public final class ConsoleFlow implements PipelineFlow {
             systems.put("postgresql", () -> checkDatabase(postgres));
         }
         String mysqlTable = null;
-        DataSource mysql = setup.lookup(MySqlSinkFlow.DATA_SOURCE, DataSource.class);
+        DataSource mysql = setup.lookup(MySqlSinkFlow.NAME + MySqlSinkFlow.DATA_SOURCE, DataSource.class);
         if (mysql != null) {
             mysqlTable = settings.string("mysql.table.name.format").replace("${topic}", settings.list("mysql.topics").get(0));
             systems.put("mysql", () -> checkDatabase(mysql));
         }
-        S3Objects s3Objects = setup.lookup(S3SinkFlow.OBJECTS, S3Objects.class);
+        S3Objects s3Objects = setup.lookup(S3SinkFlow.NAME + S3SinkFlow.OBJECTS, S3Objects.class);
         if (s3Objects != null) {
-            S3Client client = setup.lookup(S3SinkFlow.CLIENT, S3Client.class);
+            S3Client client = setup.lookup(S3SinkFlow.NAME + S3SinkFlow.CLIENT, S3Client.class);
             String bucket = settings.string("s3.bucket.name");
             systems.put("s3", () -> client.headBucket(r -> r.bucket(bucket)));
         }

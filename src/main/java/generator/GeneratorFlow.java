@@ -26,8 +26,8 @@ public final class GeneratorFlow implements PipelineFlow {
             .define("generator.rate.per.second", INT, "1", Rules.POSITIVE, "users inserted per second (in one statement each second)");
 
     @Override
-    public String enabledBy() {
-        return "generator.enabled";
+    public String name() {
+        return "generator";
     }
 
     @Override

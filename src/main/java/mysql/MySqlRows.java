@@ -42,7 +42,6 @@ public class MySqlRows {
     static final String REFUSED_ROWS = "mysqlRefusedRows";
     /** Exchange property: how many rows the batch's groups hold. */
     static final String ROWS = "mysqlRows";
-    private static final String SINK_NAME = "mysql-sink";
     private static final String SINK_LABEL = "MySQL sink";
     // bound as text: Connector/J drops the milliseconds of temporal parameters when it believes MariaDB is MySQL 5.5
     private static final DateTimeFormatter DATETIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
@@ -99,7 +98,7 @@ public class MySqlRows {
 
     /** Step 1: the polled batch as groups of rows to write; records that cannot be rows become dead letters. */
     public List<Group> fromBatch(Exchange batch) {
-        DeadLetters deadLetters = new DeadLetters(batch.getContext(), SINK_NAME);
+        DeadLetters deadLetters = new DeadLetters(batch.getContext(), batch.getFromRouteId());
         batch.setProperty(DEAD_LETTERS, deadLetters);
         List<Group> groups = groups(KafkaBatch.remember(batch), deadLetters);
         batch.setProperty(ROWS, groups.stream().mapToInt(Group::size).sum());
@@ -204,7 +203,7 @@ public class MySqlRows {
      * judged again by the next attempt.
      */
     public void startWriting(Exchange exchange) {
-        exchange.setProperty(REFUSED_ROWS, new DeadLetters(exchange.getContext(), SINK_NAME));
+        exchange.setProperty(REFUSED_ROWS, new DeadLetters(exchange.getContext(), exchange.getFromRouteId()));
     }
 
     /**

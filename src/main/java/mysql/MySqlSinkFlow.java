@@ -6,6 +6,9 @@ import static config.SettingsDefinition.Type.LIST;
 import static config.SettingsDefinition.Type.PASSWORD;
 import static config.SettingsDefinition.Type.STRING;
 
+import java.util.List;
+import java.util.Map;
+
 import javax.sql.DataSource;
 
 import config.FlowSetup;
@@ -13,21 +16,24 @@ import config.ParsedSettings;
 import config.PipelineFlow;
 import config.Rules;
 import config.SettingsDefinition;
+import org.apache.camel.CamelContext;
 import org.apache.camel.Predicate;
 import sink.SinkSettings;
 
 /** The MySQL sink flow (routes/mysql-sink.yaml): its settings and the beans its routes name. */
 public final class MySqlSinkFlow implements PipelineFlow {
 
-    public static final String ROWS = "mysqlRows";
+    public static final String NAME = "mysql";
+    // the beans of a flow, each named after the flow then its role: mysqlRows, or archiveRows for a second flow
+    public static final String ROWS = "Rows";
     /** How the sink's sql endpoints bind values ({@code prepareStatementStrategy=#mysqlParameters}). */
-    public static final String PARAMETERS = "mysqlParameters";
+    public static final String PARAMETERS = "Parameters";
     /** The MySQL pool, for routes that name it ({@code sql:...?dataSource=#mysqlDataSource}). */
-    public static final String DATA_SOURCE = "mysqlDataSource";
+    public static final String DATA_SOURCE = "DataSource";
     /** The transaction around a batch's rows ({@code policy: ref: mysqlTransaction}). */
-    public static final String TRANSACTION = "mysqlTransaction";
+    public static final String TRANSACTION = "Transaction";
     /** Whether a failed statement is MySQL refusing a row ({@code onWhen: ref: mysqlRowRejection}). */
-    public static final String ROW_REJECTION = "mysqlRowRejection";
+    public static final String ROW_REJECTION = "RowRejection";
 
     public static final SettingsDefinition SETTINGS = new SettingsDefinition("MySQL sink: Kafka -> MySQL (routes/mysql-sink.yaml)",
             "mysql.enabled")
@@ -66,8 +72,25 @@ public final class MySqlSinkFlow implements PipelineFlow {
             .check(MySqlSinkFlow::checkTogether);
 
     @Override
-    public String enabledBy() {
-        return "mysql.enabled";
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public List<SettingsDefinition> repeatedSettings() {
+        return List.of(SETTINGS);
+    }
+
+    @Override
+    public Map<String, String> ownSettings(String flowName) {
+        return SinkSettings.ownSettingsOfASecondSink(flowName);
+    }
+
+    /** routes/mysql-sink.yaml's two templates: {@code <flow>-sink} reads and maps, {@code <flow>-sink-rows} writes. */
+    @Override
+    public List<FlowRoute> routes(String flowName, CamelContext context) {
+        return List.of(new FlowRoute(flowName + "-sink", "mysql-sink", Map.of()),
+                new FlowRoute(flowName + "-sink-rows", "mysql-sink-rows", Map.of()));
     }
 
     /** What its settings must be together, which no single setting's rule can see. */
@@ -95,7 +118,7 @@ public final class MySqlSinkFlow implements PipelineFlow {
 
     @Override
     public void start(FlowSetup setup) {
-        DataSource pool = setup.dataSource("mysql", 4, config -> {
+        DataSource pool = setup.dataSource(setup.flowName(), NAME, 4, config -> {
             // the sink sends the same statement for every batch: let Connector/J parse it once per connection
             // (parsing it, QueryInfo, was about 4 % of the sink's CPU samples)
             config.addDataSourceProperty("cachePrepStmts", "true");
@@ -104,10 +127,10 @@ public final class MySqlSinkFlow implements PipelineFlow {
             // parameter types for NULLs (Spring asks) without a server round trip or an exception
             config.addDataSourceProperty("generateSimpleParameterMetadata", "true");
         });
-        setup.bind(DATA_SOURCE, pool);
-        setup.bind(ROWS, new MySqlRows(pool, sinkSettings(setup.settings())));
-        setup.bind(PARAMETERS, new MySqlParameters());
-        setup.bind(TRANSACTION, new MySqlTransaction(pool));
-        setup.bind(ROW_REJECTION, (Predicate) MySqlRows::isRowRejection);
+        setup.bind(setup.beanName(DATA_SOURCE), pool);
+        setup.bind(setup.beanName(ROWS), new MySqlRows(pool, sinkSettings(setup.settings())));
+        setup.bind(setup.beanName(PARAMETERS), new MySqlParameters());
+        setup.bind(setup.beanName(TRANSACTION), new MySqlTransaction(pool));
+        setup.bind(setup.beanName(ROW_REJECTION), (Predicate) MySqlRows::isRowRejection);
     }
 }

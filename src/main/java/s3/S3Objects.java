@@ -54,7 +54,6 @@ import org.apache.camel.support.DefaultExchange;
 public class S3Objects implements AggregationStrategy, AggregationRepository {
 
     private static final Logger LOG = LoggerFactory.getLogger(S3Objects.class);
-    private static final String SINK_NAME = "s3-sink";
     private static final String SINK_LABEL = "S3 sink";
     /** Exchange property of a complete object on its way to S3: how many records it holds. */
     public static final String RECORDS = "s3ObjectRecords";
@@ -64,6 +63,7 @@ public class S3Objects implements AggregationStrategy, AggregationRepository {
     /** How far reading may run ahead of the uploads, in bytes of complete objects (see {@link #waitForUploads}). */
     static final long READ_AHEAD_BYTES = 64L * 1024 * 1024;
     private final long readAheadBytes;
+    private final String sinkName;
 
     /** An object this sink uploaded: for the console's list of the newest. */
     public record Uploaded(String key, long size, String uploadedAt) {
@@ -141,10 +141,20 @@ public class S3Objects implements AggregationStrategy, AggregationRepository {
     private final Deque<Uploaded> recentUploads = new ArrayDeque<>();
 
     public S3Objects(CamelContext camelContext, S3SinkSettings settings, LongSupplier clock) {
-        this(camelContext, settings, clock, READ_AHEAD_BYTES);
+        this(camelContext, "s3-sink", settings, clock);
+    }
+
+    /** @param sinkName the sink's route id, as its dead letters name it ({@code s3-sink}) */
+    public S3Objects(CamelContext camelContext, String sinkName, S3SinkSettings settings, LongSupplier clock) {
+        this(camelContext, sinkName, settings, clock, READ_AHEAD_BYTES);
     }
 
     S3Objects(CamelContext camelContext, S3SinkSettings settings, LongSupplier clock, long readAheadBytes) {
+        this(camelContext, "s3-sink", settings, clock, readAheadBytes);
+    }
+
+    private S3Objects(CamelContext camelContext, String sinkName, S3SinkSettings settings, LongSupplier clock, long readAheadBytes) {
+        this.sinkName = sinkName;
         this.readAheadBytes = readAheadBytes;
         this.camelContext = camelContext;
         this.settings = settings;
@@ -169,7 +179,7 @@ public class S3Objects implements AggregationStrategy, AggregationRepository {
 
     /** A record that becomes a dead letter (or, with errors.tolerance=none, halts the sink: SinkHaltException). */
     synchronized void reject(sink.SinkRecord record, String reason) {
-        DeadLetters deadLetters = new DeadLetters(camelContext, SINK_NAME);
+        DeadLetters deadLetters = new DeadLetters(camelContext, sinkName);
         deadLetters.reject(record, reason, settings.tolerateBadRecords(), SINK_LABEL);
         PartitionObjects state = partitions.get(new TopicPartition(record.topic(), record.partition()));
         if (state != null) {

@@ -10,7 +10,9 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.ZoneId;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 
@@ -20,6 +22,7 @@ import config.ParsedSettings;
 import config.PipelineFlow;
 import config.Rules;
 import config.SettingsDefinition;
+import org.apache.camel.CamelContext;
 import org.apache.camel.util.concurrent.SynchronousExecutorService;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -43,11 +46,13 @@ public final class S3SinkFlow implements PipelineFlow {
 
     private static final Logger LOG = LoggerFactory.getLogger(S3SinkFlow.class);
 
-    public static final String OBJECTS = "s3Objects";
-    public static final String BATCHES = "s3Batches";
-    public static final String UPLOADS = "s3Uploads";
-    public static final String COMPLETIONS_INLINE = "s3CompletionsInline";
-    public static final String CLIENT = "s3Client";
+    public static final String NAME = "s3";
+    // the beans of a flow, each named after the flow then its role: s3Objects, or lakeObjects for a second flow
+    public static final String OBJECTS = "Objects";
+    public static final String BATCHES = "Batches";
+    public static final String UPLOADS = "Uploads";
+    public static final String COMPLETIONS_INLINE = "CompletionsInline";
+    public static final String CLIENT = "Client";
 
     /** S3 does not take parts under 5 MiB (except an upload's last). */
     private static final long MIN_PART_SIZE = 5L * 1024 * 1024;
@@ -106,8 +111,25 @@ public final class S3SinkFlow implements PipelineFlow {
             .check(S3SinkFlow::checkTogether);
 
     @Override
-    public String enabledBy() {
-        return "s3.enabled";
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public List<SettingsDefinition> repeatedSettings() {
+        return List.of(SETTINGS);
+    }
+
+    @Override
+    public Map<String, String> ownSettings(String flowName) {
+        return SinkSettings.ownSettingsOfASecondSink(flowName);
+    }
+
+    /** routes/s3-sink.yaml's two templates: {@code <flow>-sink} reads and cuts objects, {@code <flow>-uploads} uploads. */
+    @Override
+    public List<FlowRoute> routes(String flowName, CamelContext context) {
+        return List.of(new FlowRoute(flowName + "-sink", "s3-sink", Map.of()),
+                new FlowRoute(flowName + "-uploads", "s3-uploads", Map.of()));
     }
 
     /** What its settings must be together, which no single setting's rule can see. */
@@ -179,24 +201,26 @@ public final class S3SinkFlow implements PipelineFlow {
     public void start(FlowSetup setup) {
         ParsedSettings settings = setup.settings();
         S3Client client = setup.closeAtStop(s3Client(settings));
-        setup.bind(CLIENT, client);
+        setup.bind(setup.beanName(CLIENT), client);
         String bufferDir = settings.string("s3.buffer.dir");
-        BufferFolder buffer = setup.closeAtStop(new BufferFolder(Path.of(bufferDir.isEmpty()
-                ? System.getProperty("java.io.tmpdir") + "/kafka-pipeline-s3" : bufferDir)));
+        Path bufferBase = Path.of(bufferDir.isEmpty() ? System.getProperty("java.io.tmpdir") + "/kafka-pipeline-s3" : bufferDir);
+        // a second S3 flow keeps its objects apart: both may hold an object for the same partition
+        BufferFolder buffer = setup.closeAtStop(new BufferFolder(setup.flowName().equals(NAME)
+                ? bufferBase : bufferBase.resolve(setup.flowName())));
         String bucket = settings.string("s3.bucket.name");
         S3SinkSettings s3 = sinkSettings(settings, buffer.path());
         TimestampExtractor time = timestampExtractor(settings);
-        S3Objects objects = new S3Objects(setup.context(), s3, System::currentTimeMillis);
+        S3Objects objects = new S3Objects(setup.context(), setup.flowName() + "-sink", s3, System::currentTimeMillis);
         Properties kafkaClient = setup.kafkaClient();
         String groupId = settings.string("s3.group.id");
         S3Batches batches = setup.closeAtStop(new S3Batches(s3, partitioner(settings, time), time,
                 new UploadedObjects(client, bucket, s3.topicsDir()), objects, System::currentTimeMillis,
                 () -> offsetCommitProducer(kafkaClient, groupId)));
-        setup.bind(OBJECTS, objects);
-        setup.bind(BATCHES, batches);
-        setup.bind(UPLOADS, new S3Uploads(client, bucket, s3.partSize()));
+        setup.bind(setup.beanName(OBJECTS), objects);
+        setup.bind(setup.beanName(BATCHES), batches);
+        setup.bind(setup.beanName(UPLOADS), new S3Uploads(client, bucket, s3.partSize()));
         // the aggregator's completion step runs on the completing thread (Camel's default is a thread of its own)
-        setup.bind(COMPLETIONS_INLINE, new SynchronousExecutorService());
+        setup.bind(setup.beanName(COMPLETIONS_INLINE), new SynchronousExecutorService());
         partitionOwnership(setup).listen(groupId, batches);
     }
 

@@ -3,6 +3,8 @@ package sink;
 import static config.SettingsDefinition.Type.INT;
 import static config.SettingsDefinition.Type.STRING;
 
+import java.util.Map;
+
 import config.Rules;
 import config.SettingsDefinition;
 
@@ -49,5 +51,13 @@ public final class SinkSettings {
     /** errors.tolerance=all: bad records go to the dead-letter topic instead of stopping the sink. */
     public static boolean toleratesBadRecords(config.ParsedSettings settings) {
         return settings.string("errors.tolerance").equals("all");
+    }
+
+    /**
+     * What a second sink flow named {@code flowName} never takes from the first one of its kind: it runs unless
+     * switched off, and reads with a consumer group of its own (one group would split the partitions between them).
+     */
+    public static Map<String, String> ownSettingsOfASecondSink(String flowName) {
+        return Map.of("enabled", "true", "group.id", "kafka-pipeline-" + flowName);
     }
 }

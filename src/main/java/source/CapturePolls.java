@@ -30,6 +30,7 @@ public class CapturePolls implements PollingConsumerPollStrategy, ExceptionHandl
     static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
     private final String table;
+    private final String routeId;
     private final PipelineProgress progress;
     private final LongSupplier nanoClock;
     private volatile boolean holdNextImmediatePoll;
@@ -37,12 +38,17 @@ public class CapturePolls implements PollingConsumerPollStrategy, ExceptionHandl
     private volatile long nextAttemptNanos;
     private volatile BooleanSupplier leading = () -> true;
 
-    public CapturePolls(String table, PipelineProgress progress) {
-        this(table, progress, System::nanoTime);
+    public CapturePolls(String table, String routeId, PipelineProgress progress) {
+        this(table, routeId, progress, System::nanoTime);
     }
 
     CapturePolls(String table, PipelineProgress progress, LongSupplier nanoClock) {
+        this(table, "source-" + table, progress, nanoClock);
+    }
+
+    CapturePolls(String table, String routeId, PipelineProgress progress, LongSupplier nanoClock) {
         this.table = table;
+        this.routeId = routeId;
         this.progress = progress;
         this.nanoClock = nanoClock;
         this.nextAttemptNanos = nanoClock.getAsLong();
@@ -66,7 +72,7 @@ public class CapturePolls implements PollingConsumerPollStrategy, ExceptionHandl
     /** A poll or its Kafka transaction failed: the next polls wait, longer each time. */
     void failed(String reason) {
         int failures = ++consecutiveFailures;
-        progress.add(PipelineProgress.errors("source-" + table), 1);
+        progress.add(PipelineProgress.errors(routeId), 1);
         Duration backoff = backoff(failures);
         nextAttemptNanos = nanoClock.getAsLong() + backoff.toNanos();
         LOG.warn("Source {}: poll failed ({} in a row), next attempt in {} ms: {}", table, failures, backoff.toMillis(), reason);

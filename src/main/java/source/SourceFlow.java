@@ -13,6 +13,7 @@ import java.sql.DriverManager;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 
 import javax.sql.DataSource;
@@ -24,6 +25,7 @@ import config.ParsedSettings;
 import config.PipelineFlow;
 import config.Rules;
 import config.SettingsDefinition;
+import org.apache.camel.CamelContext;
 import org.apache.camel.impl.cluster.ClusteredRoutePolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,9 +36,11 @@ public final class SourceFlow implements PipelineFlow {
 
     private static final Logger LOG = LoggerFactory.getLogger(SourceFlow.class);
 
-    /** The PostgreSQL pool, for routes that name it ({@code sql:...?dataSource=#sourceDataSource}). */
+    public static final String NAME = "source";
+    /** The first source flow's PostgreSQL pool, for routes that name it ({@code sql:...?dataSource=#sourceDataSource}). */
     public static final String DATA_SOURCE = "sourceDataSource";
-    public static final String TABLES = "sourceTables";
+    /** A flow's captures, bound as the flow's name then this ({@code sourceTables}). */
+    public static final String TABLES = "Tables";
 
     /** Where the source reads, which the generator writes too. */
     public static final SettingsDefinition CONNECTION = new SettingsDefinition("PostgreSQL (the source, and the generator)",
@@ -87,8 +91,38 @@ public final class SourceFlow implements PipelineFlow {
             .check(SourceFlow::checkTogether);
 
     @Override
-    public String enabledBy() {
-        return "source.enabled";
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public List<SettingsDefinition> repeatedSettings() {
+        return List.of(CONNECTION, SETTINGS);
+    }
+
+    /**
+     * A second source flow runs unless switched off, with transactional ids and an offsets topic of its own: its
+     * tables' locks and offsets never mix with the first flow's, even for a table of the same name elsewhere.
+     */
+    @Override
+    public Map<String, String> ownSettings(String flowName) {
+        return Map.of("enabled", "true", "transactional.id.prefix", "kafka-pipeline-" + flowName,
+                "offsets.topic", "_kafka_pipeline_" + flowName + "_offsets");
+    }
+
+    /** One route per table (or one for source.query), each from routes/source.yaml's template: {@code <flow>-<TABLE>}. */
+    @Override
+    public List<FlowRoute> routes(String flowName, CamelContext context) {
+        SourceTables tables = context.getRegistry().lookupByNameAndType(flowName + TABLES, SourceTables.class);
+        List<FlowRoute> routes = new ArrayList<>();
+        for (int i = 0; i < tables.captures().size(); i++) {
+            TableCapture capture = tables.captures().get(i);
+            String bean = SourceTables.captureBean(flowName, i);
+            routes.add(new FlowRoute(flowName + "-" + capture.name(), "source-table", Map.of("table", capture.name(),
+                    "topic", capture.topic(), "capture", bean, "leadership", bean + "-leadership",
+                    "queryParameters", String.valueOf(capture.queryParameters()))));
+        }
+        return routes;
     }
 
     /** What its settings must be together, which no single setting's rule can see. */
@@ -108,12 +142,17 @@ public final class SourceFlow implements PipelineFlow {
      * takes a second one meanwhile: two per table, and two for the generator and the console's check.
      */
     public static DataSource dataSource(FlowSetup setup) {
+        return dataSource(setup, NAME);
+    }
+
+    /** The pool of source flow {@code flowName} ({@code <flow>DataSource}), shared with the generator for the first. */
+    private static DataSource dataSource(FlowSetup setup, String flowName) {
         ParsedSettings settings = setup.settings();
         int tables = !settings.has("source.query") || !settings.string("source.query").isEmpty()
                 ? 1 : settings.list("source.table.whitelist").size();
         // timestamps without a zone are read and compared as UTC, whatever the server's default zone
-        DataSource postgres = setup.dataSource("source", 2 * tables + 2, config -> config.setConnectionInitSql("SET TIME ZONE 'UTC'"));
-        setup.bind(DATA_SOURCE, postgres);
+        DataSource postgres = setup.dataSource(flowName, NAME, 2 * tables + 2, config -> config.setConnectionInitSql("SET TIME ZONE 'UTC'"));
+        setup.bind(flowName + "DataSource", postgres);
         return postgres;
     }
 
@@ -154,7 +193,8 @@ public final class SourceFlow implements PipelineFlow {
     public void start(FlowSetup setup) throws Exception {
         ParsedSettings settings = setup.settings();
         CaptureMode mode = CaptureMode.parse(settings.string("source.mode"));
-        DataSource postgres = dataSource(setup);
+        String flowName = setup.flowName();
+        DataSource postgres = dataSource(setup, flowName);
         String prefix = settings.string("source.topic.prefix");
         String customQuery = settings.string("source.query");
         ConnectJson json = new ConnectJson(settings.bool("kafka.schemas.enable"));
@@ -170,9 +210,9 @@ public final class SourceFlow implements PipelineFlow {
                     settings.string("source.incrementing.column.name"), settings.string("source.timestamp.column.name"),
                     settings.intValue("source.batch.max.rows"), settings.longValue("source.timestamp.delay.interval.ms"),
                     settings.string("source.start.from").equals("now"), settings.bool("source.validate.non.null"));
-            TableCapture capture = new TableCapture(postgres, source, json, offsets, setup.progress());
+            TableCapture capture = new TableCapture(postgres, source, json, offsets, setup.progress(), flowName + "-" + name);
             capture.validate();
-            String bean = SourceTables.captureBean(captures.size());
+            String bean = SourceTables.captureBean(flowName, captures.size());
             setup.bind(bean, capture);
             setup.bind(bean + "-query", capture.query());
             setup.bind(bean + "-polls", capture.polls());
@@ -188,8 +228,8 @@ public final class SourceFlow implements PipelineFlow {
         List<String> topics = captures.stream().map(TableCapture::topic).toList();
         offsets.ensureTopic();
         KafkaSettings.ensureTopics(setup.kafkaClient(), topics);
-        LOG.info("Source ({} mode): {} -> topics {}", mode.configName(),
-                customQuery.isEmpty() ? String.join(",", settings.list("source.table.whitelist")) : "source.query", topics);
-        setup.bind(TABLES, new SourceTables(captures));
+        LOG.info("Source {} ({} mode): {} -> topics {}", flowName, mode.configName(),
+                customQuery.isEmpty() ? String.join(",", settings.list("source.table.whitelist")) : flowName + ".query", topics);
+        setup.bind(flowName + TABLES, new SourceTables(captures));
     }
 }

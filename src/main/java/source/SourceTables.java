@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * The captures of every table in source.table.whitelist (or of source.query), one route each: capture
- * {@code i} is bound in the registry as {@link #captureBean(int)}, its query as {@code <bean>-query} and
+ * {@code i} is bound in the registry as {@link #captureBean(String, int)}, its query as {@code <bean>-query} and
  * its poll strategy as {@code <bean>-polls}, the names routes/source.yaml uses.
  */
 public record SourceTables(List<TableCapture> captures) {
@@ -13,7 +13,8 @@ public record SourceTables(List<TableCapture> captures) {
         captures = List.copyOf(captures);
     }
 
-    public static String captureBean(int index) {
-        return "source-capture-" + index;
+    /** Capture {@code index} of source flow {@code flowName}: {@code source-capture-0}. */
+    public static String captureBean(String flowName, int index) {
+        return flowName + "-capture-" + index;
     }
 }

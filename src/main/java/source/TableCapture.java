@@ -77,12 +77,18 @@ public class TableCapture extends DefaultSqlPrepareStatementStrategy implements 
 
     public TableCapture(DataSource dataSource, SourceTableSettings settings, ConnectJson json, OffsetStore offsetStore,
                         PipelineProgress progress) {
+        this(dataSource, settings, json, offsetStore, progress, "source-" + settings.name());
+    }
+
+    /** @param routeId the table's route ({@code source-USERS}), as its error count is named */
+    public TableCapture(DataSource dataSource, SourceTableSettings settings, ConnectJson json, OffsetStore offsetStore,
+                        PipelineProgress progress, String routeId) {
         this.dataSource = dataSource;
         this.settings = settings;
         this.json = json;
         this.offsetStore = offsetStore;
         this.progress = progress;
-        this.polls = new CapturePolls(settings.name(), progress);
+        this.polls = new CapturePolls(settings.name(), routeId, progress);
     }
 
     public String name() {

@@ -152,13 +152,16 @@ class PipelineSettingsTest {
     }
 
     /**
-     * Every placeholder the route files, application.properties and the Java routes use is a declared setting
-     * (or a route template's parameter).
+     * Every placeholder the route files, application.properties and the Java routes use is a declared setting or a
+     * parameter its route template declares; every template parameter is a setting of the flow's kind, without the
+     * prefix ({@code topics}: {@code mysql.topics}), or one of the few that say which table or which beans.
      */
     @Test
     void everyPlaceholderOfTheRouteFilesIsDeclared() throws IOException {
-        Set<String> templateParameters = Set.of("capture", "topic", "name", "queryParameters", "leadership");
+        Set<String> ownParameters = Set.of("flow", "table", "topic", "capture", "queryParameters", "leadership");
+        Map<String, String> kindOfFile = Map.of("source.yaml", "source", "mysql-sink.yaml", "mysql", "s3-sink.yaml", "s3");
         Pattern placeholder = Pattern.compile("\\{\\{([^}:?]+)}}");
+        Pattern parameter = Pattern.compile("- name: ([\\w.]+)");
         List<Path> files;
         try (Stream<Path> routes = Files.list(Path.of("src/main/resources/routes"));
              Stream<Path> java = Files.walk(Path.of("src/main/java")).filter(file -> file.toString().endsWith(".java"))) {
@@ -166,13 +169,30 @@ class PipelineSettingsTest {
                     .flatMap(paths -> paths).toList();
         }
         Set<String> used = new TreeSet<>();
+        Set<String> everyParameter = new TreeSet<>();
         for (Path file : files) {
-            Matcher matcher = placeholder.matcher(Files.readString(file));
+            String text = Files.readString(file);
+            Set<String> parameters = new TreeSet<>();
+            Matcher declared = parameter.matcher(text);
+            while (declared.find()) {
+                parameters.add(declared.group(1));
+            }
+            String kind = kindOfFile.get(file.getFileName().toString());
+            parameters.stream().filter(name -> !ownParameters.contains(name)).forEach(name -> assertThat(kind)
+                    .as(file + " declares template parameter " + name).isNotNull()
+                    .satisfies(k -> assertThat(PipelineSettings.setting(k + "." + name)).as(k + "." + name).isPresent()));
+            everyParameter.addAll(parameters);
+            Matcher matcher = placeholder.matcher(text);
             while (matcher.find()) {
-                used.add(matcher.group(1).trim());
+                String name = matcher.group(1).trim();
+                if (!parameters.contains(name)) {
+                    used.add(name);
+                }
             }
         }
-        used.removeAll(templateParameters);
+        assertThat(everyParameter).contains("flow", "topics", "group.id", "poll.interval.ms");
+        // the Java routes' comments may show a template's parameters
+        used.removeAll(everyParameter);
         assertThat(used).isNotEmpty().allSatisfy(name -> assertThat(PipelineSettings.setting(name)).as(name).isPresent());
     }
 

@@ -25,6 +25,14 @@ final class RouteFileSettings {
         return settings;
     }
 
+    /** Sets the test stack's addresses and then {@code own} (which switches flows on and off itself), for {@link #forget}. */
+    static Map<String, String> with(Map<String, String> own) throws Exception {
+        Map<String, String> settings = new LinkedHashMap<>(TestStack.get().connectionProperties());
+        settings.putAll(own);
+        settings.forEach(System::setProperty);
+        return settings;
+    }
+
     static void forget(Map<String, String> settings) {
         settings.keySet().forEach(System::clearProperty);
     }
