@@ -11,6 +11,9 @@ import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import org.apache.camel.CamelContext;
+import org.apache.camel.builder.RouteBuilder;
+
 /**
  * The flows that run, each an instance of its kind's route templates: the first flow of each kind, named after it
  * ({@code mysql}, settings {@code mysql.*}), and the second flows the settings declare with {@code <name>.flow =
@@ -153,6 +156,30 @@ public final class NamedFlows {
             }
         }
         return unknown;
+    }
+
+    /**
+     * The routes of every flow, in start order, each with its whole set of template parameters (the flow's settings
+     * and {@code flow}, then the route's own).
+     */
+    public List<PipelineFlow.FlowRoute> routes(CamelContext context) {
+        List<PipelineFlow.FlowRoute> routes = new ArrayList<>();
+        for (Flow flow : flows) {
+            for (PipelineFlow.FlowRoute route : flow.kind().routes(flow.name(), context)) {
+                Map<String, String> parameters = new LinkedHashMap<>(flow.parameters());
+                parameters.putAll(route.parameters());
+                routes.add(new PipelineFlow.FlowRoute(route.routeId(), route.template(), parameters));
+            }
+        }
+        return routes;
+    }
+
+    /** Adds {@code routes} to {@code builder}, each made from its template with its parameters. */
+    public static void addTo(RouteBuilder builder, List<PipelineFlow.FlowRoute> routes) {
+        for (PipelineFlow.FlowRoute route : routes) {
+            var templated = builder.templatedRoute(route.template()).routeId(route.routeId());
+            route.parameters().forEach(templated::parameter);
+        }
     }
 
     public Optional<Flow> flow(String name) {

@@ -22,7 +22,7 @@ public final class PipelineSettings {
     /** In the order of the README's settings table. */
     public static final List<SettingsDefinition> DEFINITIONS = List.of(KafkaSettings.SETTINGS, SourceFlow.CONNECTION,
             SourceFlow.SETTINGS, MySqlSinkFlow.SETTINGS, S3SinkFlow.SETTINGS, SinkSettings.SETTINGS, ConsoleFlow.SETTINGS,
-            GeneratorFlow.SETTINGS, LocalStackListener.SETTINGS, PipelineProgress.SETTINGS);
+            GeneratorFlow.SETTINGS, RouteFiles.SETTINGS, LocalStackListener.SETTINGS, PipelineProgress.SETTINGS);
 
     /** In the order they start: the generator creates the source's table, the console looks at what the others built. */
     public static final List<PipelineFlow> FLOWS = List.of(new GeneratorFlow(), new SourceFlow(), new MySqlSinkFlow(),
@@ -34,7 +34,7 @@ public final class PipelineSettings {
      * named by one of them.
      */
     public static final List<String> OWN_PREFIXES = List.of("kafka.", "source.", "mysql.", "s3.", "errors.", "sink.",
-            "console.", "generator.", "local.stack.", "progress.");
+            "console.", "generator.", "routes.", "local.stack.", "progress.");
 
     private PipelineSettings() {
     }
@@ -138,7 +138,7 @@ public final class PipelineSettings {
         return best;
     }
 
-    private static int editDistance(String a, String b) {
+    static int editDistance(String a, String b) {
         int[] previous = new int[b.length() + 1];
         int[] current = new int[b.length() + 1];
         for (int j = 0; j <= b.length(); j++) {

@@ -1,7 +1,6 @@
 package routes;
 
 import config.NamedFlows;
-import config.PipelineFlow;
 import org.apache.camel.builder.RouteBuilder;
 
 /**
@@ -21,12 +20,6 @@ public class FlowRoutes extends RouteBuilder {
         if (flows == null) {
             return;
         }
-        for (NamedFlows.Flow flow : flows.flows()) {
-            for (PipelineFlow.FlowRoute route : flow.kind().routes(flow.name(), getContext())) {
-                var templated = templatedRoute(route.template()).routeId(route.routeId());
-                flow.parameters().forEach(templated::parameter);
-                route.parameters().forEach(templated::parameter);
-            }
-        }
+        NamedFlows.addTo(this, flows.routes(getContext()));
     }
 }

@@ -75,6 +75,11 @@ public final class ChildPipeline implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** Its exit code once it ended within {@code timeout}; null if it still runs. */
+    Integer exitCodeWithin(java.time.Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : null;
+    }
+
     @Override
     public void close() throws InterruptedException {
         if (process.isAlive()) {

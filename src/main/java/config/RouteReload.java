@@ -1,0 +1,149 @@
+package config;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.Route;
+import org.apache.camel.RoutesBuilder;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.model.Model;
+import org.apache.camel.model.RouteDefinition;
+import org.apache.camel.model.RouteTemplateDefinition;
+import org.apache.camel.spi.Resource;
+import org.apache.camel.support.FileWatcherResourceReloadStrategy;
+import org.apache.camel.support.PluginHelper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A route file saved in {@code routes.dir} while the pipeline runs ({@code routes.reload=true}, as under
+ * {@code mvn compile camel:run}) replaces the routes it made, and only those: its plain routes, and the routes of
+ * every flow made from its templates. The file is checked first as at start-up ({@link RouteFiles}); one with an
+ * error is reported in one line and the routes it made keep running. The routes stop as at shutdown (a batch in
+ * flight is finished and committed, a sink leaves its consumer group), then start again from what Kafka and the
+ * source's offsets say was committed: nothing is lost or written twice across a reload, as across a restart.
+ */
+final class RouteReload {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RouteReload.class);
+    /** Editors save in steps (truncate, write, rename): the reload waits for the file to settle. */
+    private static final long SETTLE_MS = 300;
+
+    private final CamelContext context;
+    private final String bundledPattern;
+    private final Path folder;
+    private final ScheduledExecutorService reloads;
+    private final Set<String> pending = ConcurrentHashMap.newKeySet();
+
+    private RouteReload(CamelContext context, String bundledPattern, Path folder) {
+        this.context = context;
+        this.bundledPattern = bundledPattern;
+        this.folder = folder;
+        this.reloads = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "route-reload");
+    }
+
+    /** Watches {@code folder} for saved route files, as a service of the context (stopped with it). */
+    static void watch(CamelContext context, String bundledPattern, Path folder) throws Exception {
+        RouteReload reload = new RouteReload(context, bundledPattern, folder);
+        FileWatcherResourceReloadStrategy watcher = new FileWatcherResourceReloadStrategy(folder.toString());
+        watcher.setFileFilter(file -> file.getName().endsWith(".yaml"));
+        watcher.setResourceReload((name, resource) -> reload.saved(name));
+        context.addService(watcher, true, true);
+        LOG.info("Route files in {} are reloaded when saved (routes.reload=true)", folder);
+    }
+
+    private void saved(String name) {
+        if (pending.add(name)) {
+            reloads.schedule(() -> {
+                pending.remove(name);
+                reload(new File(name).toPath().toAbsolutePath().normalize());
+            }, SETTLE_MS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    void reload(Path file) {
+        if (!file.toFile().isFile() || context.isStopping()) {
+            return;
+        }
+        long started = System.nanoTime();
+        String location = "file:" + file;
+        List<String> locations = RouteFiles.locations(context, bundledPattern, folder.toString());
+        try {
+            RouteFiles.check(context, locations);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("{} not reloaded, its routes keep running as they were: {}", file, e.getMessage());
+            return;
+        }
+        try {
+            Contents contents = contents(location);
+            List<PipelineFlow.FlowRoute> flowRoutes = flowRoutesOf(contents.templates());
+            // what the file made before: routes of its flows, routes of the same id, routes it loaded
+            Set<String> stopping = new LinkedHashSet<>();
+            flowRoutes.forEach(route -> stopping.add(route.routeId()));
+            for (Route route : context.getRoutes()) {
+                Resource source = route.getSourceResource();
+                if (contents.routeIds().contains(route.getRouteId())
+                        || source != null && location.equals(source.getLocation())) {
+                    stopping.add(route.getRouteId());
+                }
+            }
+            for (String routeId : stopping) {
+                if (context.getRoute(routeId) != null) {
+                    // as at shutdown: the batch in flight is finished and committed first
+                    context.getRouteController().stopRoute(routeId);
+                    context.removeRoute(routeId);
+                }
+            }
+            for (String template : contents.templates()) {
+                context.removeRouteTemplates(template);
+            }
+            Resource resource = PluginHelper.getResourceLoader(context).resolveResource(location);
+            PluginHelper.getRoutesLoader(context).loadRoutes(resource);
+            // the flows' routes again, made from the new templates with the same parameters (started, as the context runs)
+            Model model = context.getCamelContextExtension().getContextPlugin(Model.class);
+            for (PipelineFlow.FlowRoute route : flowRoutes) {
+                model.addRouteFromTemplate(route.routeId(), route.template(), new java.util.HashMap<>(route.parameters()));
+            }
+            List<String> running = new ArrayList<>(stopping);
+            contents.routeIds().stream().filter(id -> !running.contains(id)).forEach(running::add);
+            LOG.info("Reloaded {} in {} ms: routes {} restarted", file, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
+                    String.join(", ", running));
+        } catch (Exception e) {
+            LOG.warn("{} could not be reloaded ({}); restart the pipeline to run it", file, RouteFiles.describe(location, e), e);
+        }
+    }
+
+    /** The plain routes and the route templates a route file defines, read into a context that never starts. */
+    private Contents contents(String location) throws Exception {
+        DefaultCamelContext scratch = RouteFiles.scratch(context);
+        try {
+            Resource resource = PluginHelper.getResourceLoader(scratch).resolveResource(location);
+            for (RoutesBuilder builder : PluginHelper.getRoutesLoader(scratch).findRoutesBuilders(resource)) {
+                scratch.addRoutes(builder);
+            }
+            Model model = scratch.getCamelContextExtension().getContextPlugin(Model.class);
+            return new Contents(model.getRouteDefinitions().stream().map(RouteDefinition::getRouteId).toList(),
+                    model.getRouteTemplateDefinitions().stream().map(RouteTemplateDefinition::getId).toList());
+        } finally {
+            scratch.stop();
+        }
+    }
+
+    /** The routes of every running flow made from one of {@code templates}, in start order. */
+    private List<PipelineFlow.FlowRoute> flowRoutesOf(List<String> templates) {
+        NamedFlows flows = context.getRegistry().lookupByNameAndType(NamedFlows.BEAN, NamedFlows.class);
+        return flows == null ? List.of()
+                : flows.routes(context).stream().filter(route -> templates.contains(route.template())).toList();
+    }
+
+    private record Contents(List<String> routeIds, List<String> templates) {
+    }
+}
