@@ -198,6 +198,13 @@ public class PipelineConsole implements AutoCloseable {
     }
 
     /** Pauses (suspends) or resumes one flow; a paused sink keeps its offsets, a paused source its position. */
+    /** Each flow's steps, as its route defines them (the routes of {@link #flows()}, in the same order). */
+    public List<FlowSteps.Flow> steps() {
+        return context.getRoutes().stream().filter(route -> FLOW_GROUP.equals(route.getGroup()))
+                .sorted(Comparator.comparing((Route route) -> kafkaGroupOf(route) != null).thenComparing(Route::getRouteId))
+                .map(route -> FlowSteps.of(context, route.getRouteId())).toList();
+    }
+
     public Flow control(String flowId, String action) throws Exception {
         Route route = context.getRoute(flowId);
         if (route == null || flows().stream().noneMatch(f -> f.id().equals(flowId))) {

@@ -40,6 +40,7 @@ public class ConsoleRoute extends RouteBuilder {
         from("platform-http:/api/flows/{flow}/{action}?httpMethodRestrict=POST").routeId("console-control")
                 .process(ConsoleAccess::requireToken)
                 .to(CONSOLE + "?method=control(${header.flow}, ${header.action})").process(ConsoleAccess::json);
+        answer("/api/steps", "console-steps", "steps", ConsoleAccess::json);
         answer("/api/topics", "console-topics", "topics", ConsoleAccess::json);
         answer("/api/topics/{topic}/messages", "console-messages", "messages(${header.topic}, ${header.partition}, ${header.offset})",
                 ConsoleAccess::json);

@@ -77,6 +77,40 @@ function refreshFlows() {
   }));
 }
 
+// each flow's steps, one list per flow, nested steps indented
+function refreshSteps() {
+  return api('steps').then(flows => {
+    const container = document.getElementById('steps');
+    // a reloaded route file changes its flow's steps: redraw, keeping open the lists that were open
+    const open = Array.prototype.filter.call(container.querySelectorAll('details'), d => d.open).map(d => d.id);
+    clear(container);
+    flows.forEach(flow => {
+      const details = document.createElement('details');
+      details.id = 'steps-' + flow.flow;
+      details.open = open.indexOf(details.id) >= 0;
+      const summary = document.createElement('summary');
+      summary.textContent = flow.flow + ' (' + flow.steps.length + ' steps)';
+      details.appendChild(summary);
+      const list = document.createElement('ol');
+      flow.steps.forEach(step => {
+        const item = document.createElement('li');
+        item.className = 'step';
+        item.style.marginLeft = (step.depth * 1.5) + 'em';
+        const name = document.createElement('b');
+        name.textContent = step.step;
+        item.appendChild(name);
+        item.appendChild(document.createTextNode(' ' + step.what));
+        if (step.route !== flow.flow) {
+          item.appendChild(document.createTextNode(' (route ' + step.route + ')'));
+        }
+        list.appendChild(item);
+      });
+      details.appendChild(list);
+      container.appendChild(details);
+    });
+  });
+}
+
 function toggle(flowId, action) {
   const error = document.getElementById('action-error');
   return api('flows/' + encodeURIComponent(flowId) + '/' + action, { method: 'POST' })
@@ -188,5 +222,7 @@ function refresh() {
 
 refresh();
 refreshTopics();
+refreshSteps();
 setInterval(refresh, REFRESH_MS);
 setInterval(refreshTopics, 5 * REFRESH_MS);
+setInterval(refreshSteps, 15 * REFRESH_MS);

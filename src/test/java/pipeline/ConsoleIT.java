@@ -114,6 +114,14 @@ class ConsoleIT extends OnTheTestStack {
                     Files.copy(screenshot, Path.of("target", "console-overview.png"), StandardCopyOption.REPLACE_EXISTING);
                 }
 
+                // each flow's steps as its route file defines them, the rows route nested under the sink
+                wait.until(b -> click(b, "#steps-mysql-sink summary"));
+                wait.until(b -> b.findElements(By.cssSelector("#steps-mysql-sink li.step")).stream()
+                        .anyMatch(e -> e.getText().equals("bean ref:mysqlRows method:fromBatch")));
+                assertThat(browser.findElements(By.cssSelector("#steps-mysql-sink li.step")).stream().map(WebElement::getText))
+                        .contains("to direct:mysql-sink-rows", "from direct:mysql-sink-rows (route mysql-sink-rows)",
+                                "policy ref:mysqlTransaction (route mysql-sink-rows)");
+
                 // browse the topic and read a message: key, pretty-printed value
                 wait.until(b -> !b.findElements(By.id("topic-P_" + table)).isEmpty());
                 wait.until(b -> click(b, "#topic-P_" + table));
@@ -154,7 +162,10 @@ class ConsoleIT extends OnTheTestStack {
             assertThat(post(base + "api/flows/mysql-sink/pause", null).statusCode()).isEqualTo(401);
             assertThat(post(base + "api/flows/mysql-sink/pause", "wrong").statusCode()).isEqualTo(401);
             assertThat(post(base + "api/flows/no-such-flow/pause", TOKEN).statusCode()).isEqualTo(400);
-            for (String path : List.of("", "api/flows", "api/topics", "api/groups", "api/sinks", "health/ready", "metrics",
+            String steps = get(base + "api/steps");
+            System.out.println("ConsoleIT: api/steps begins " + steps.substring(0, Math.min(400, steps.length())));
+            assertThat(steps).contains("\"step\":\"bean\",\"what\":\"ref:s3Batches method:readAgainWhereBufferFailed\"");
+            for (String path : List.of("", "api/flows", "api/steps", "api/topics", "api/groups", "api/sinks", "health/ready", "metrics",
                     "api/topics/P_" + table + "/messages?partition=0")) {
                 assertThat(get(base + path)).as(path).doesNotContain(EmbeddedS3.SECRET_KEY).doesNotContain(TOKEN);
             }
