@@ -90,6 +90,24 @@ public final class FlowSetup {
         return progress;
     }
 
+    /**
+     * A property as the route files see it (application.properties, system properties, environment), or null: for
+     * settings whose names are not declared, such as a transform's options.
+     */
+    public String property(String name) {
+        return context.getPropertiesComponent().resolveProperty(name).orElse(null);
+    }
+
+    /**
+     * The transforms of this flow (its kind's {@code <kind>.transforms} setting, read as this flow's), configured by
+     * the options under the flow that set the list: a second flow that sets none runs the first flow's, as set there.
+     */
+    public transform.Transforms transforms(String kind) {
+        String ownList = flowName + ".transforms";
+        String prefix = flowName.equals(kind) || property(ownList) != null ? ownList : kind + ".transforms";
+        return transform.Transforms.parse(settings.list(kind + ".transforms"), prefix, this::property);
+    }
+
     public void bind(String name, Object bean) {
         context.getRegistry().bind(name, bean);
     }

@@ -142,7 +142,8 @@ public final class NamedFlows {
         for (String name : given) {
             int dot = name.indexOf('.');
             PipelineFlow kind = dot < 0 ? null : secondFlows.get(name.substring(0, dot));
-            if (kind == null || name.endsWith(FLOW_SUFFIX) && name.indexOf('.', dot + 1) < 0) {
+            if (kind == null || name.endsWith(FLOW_SUFFIX) && name.indexOf('.', dot + 1) < 0
+                    || PipelineSettings.isTransformOption(name)) {
                 continue;
             }
             String prefix = name.substring(0, dot + 1);

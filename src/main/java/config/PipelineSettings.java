@@ -112,7 +112,8 @@ public final class PipelineSettings {
     public static Map<String, String> unknown(Set<String> given) {
         Map<String, String> unknown = new LinkedHashMap<>();
         for (String name : given) {
-            boolean own = OWN_PREFIXES.stream().anyMatch(name::startsWith) && !name.startsWith(KafkaSettings.CLIENT_PREFIX);
+            boolean own = OWN_PREFIXES.stream().anyMatch(name::startsWith) && !name.startsWith(KafkaSettings.CLIENT_PREFIX)
+                    && !isTransformOption(name);
             if (own && setting(name).isEmpty()) {
                 String closest = closest(name);
                 unknown.put(name, closest == null ? "is not a setting of the pipeline (route files may still use it)"
@@ -120,6 +121,12 @@ public final class PipelineSettings {
             }
         }
         return unknown;
+    }
+
+    /** {@code mysql.transforms.dropSsn.type}: a transform's option, checked when its flow starts, not declared. */
+    static boolean isTransformOption(String name) {
+        int at = name.indexOf(".transforms.");
+        return at > 0 && name.indexOf('.') == at;
     }
 
     /** The declared name nearest to {@code name}, if it is a typo away (at most 3 edits), else null. */

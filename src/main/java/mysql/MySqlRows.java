@@ -111,8 +111,16 @@ public class MySqlRows {
         Run current = null;
         for (SinkRecord record : records) {
             RecordMapper.MappedRow row;
+            SinkRecord.Transformed transformed = record.transformed();
+            if (transformed != null && transformed.dropped()) {
+                continue; // a Filter of the flow's transforms dropped it
+            }
             try {
-                row = mapper.map(record, ConnectJson.read(record.key()), ConnectJson.read(record.value()));
+                if (transformed != null && transformed.failure() != null) {
+                    throw new RecordFormatException(transformed.failure());
+                }
+                row = mapper.map(record, ConnectJson.read(record.key()),
+                        transformed != null ? transformed.value() : ConnectJson.read(record.value()));
             } catch (RecordFormatException e) {
                 deadLetters.reject(record, e.getMessage(), settings.tolerateBadRecords(), SINK_LABEL);
                 continue;

@@ -34,6 +34,8 @@ public final class MySqlSinkFlow implements PipelineFlow {
     public static final String TRANSACTION = "Transaction";
     /** Whether a failed statement is MySQL refusing a row ({@code onWhen: ref: mysqlRowRejection}). */
     public static final String ROW_REJECTION = "RowRejection";
+    /** The flow's transforms, the route step before the rows ({@code ref: mysqlTransforms}). */
+    public static final String TRANSFORMS = "Transforms";
 
     public static final SettingsDefinition SETTINGS = new SettingsDefinition("MySQL sink: Kafka -> MySQL (routes/mysql-sink.yaml)",
             "mysql.enabled")
@@ -43,6 +45,9 @@ public final class MySqlSinkFlow implements PipelineFlow {
             .define("mysql.connection.user", STRING, "root", "its user")
             .define("mysql.connection.password", PASSWORD, "", "its password (secret: never logged)")
             .define("mysql.topics", LIST, "P_USERS", Rules.AT_LEAST_ONE, "topics to write, comma separated")
+            .define("mysql.transforms", LIST, "",
+                    "the flow's transforms, in order, each configured by `mysql.transforms.<name>.type` and its options "
+                            + "(ReplaceField, MaskField, InsertField, Filter, Cast, HashField: see \"Transforms\"); empty: none")
             .define("mysql.group.id", STRING, "kafka-pipeline-mysql", Rules.NOT_EMPTY,
                     "consumer group of this sink (its committed offsets say what is in MySQL)")
             .define("mysql.table.name.format", STRING, "${topic}", Rules.NOT_EMPTY,
@@ -118,6 +123,8 @@ public final class MySqlSinkFlow implements PipelineFlow {
 
     @Override
     public void start(FlowSetup setup) {
+        // checked before the sink connects: a bad transform is bad configuration
+        setup.bind(setup.beanName(TRANSFORMS), setup.transforms(NAME));
         DataSource pool = setup.dataSource(setup.flowName(), NAME, 4, config -> {
             // the sink sends the same statement for every batch: let Connector/J parse it once per connection
             // (parsing it, QueryInfo, was about 4 % of the sink's CPU samples)

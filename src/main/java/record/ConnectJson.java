@@ -106,6 +106,17 @@ public final class ConnectJson {
         }
     }
 
+    /** A row's payload as one line of JSON (what the data lake writes), for a record a transform changed. */
+    public static String payloadLine(Row row) {
+        TextOut out = new TextOut(512);
+        try (JsonGenerator json = FACTORY.createGenerator(out)) {
+            writePayload(json, row);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // writing to memory: not expected
+        }
+        return out.text.toString();
+    }
+
     private static void writePayload(JsonGenerator json, Row row) throws IOException {
         json.writeStartObject();
         for (Field field : row.schema().fields()) {

@@ -25,8 +25,10 @@ final class JsonLinesEncoder implements ObjectFormat.RecordEncoder {
 
     @Override
     public void write(SinkRecord record, Row value) throws IOException {
-        // cut from the record text as it is: no tree, no re-serialization (RecordFormatException if not JSON)
-        byte[] line = ConnectJson.payloadLine(record.value()).getBytes(StandardCharsets.UTF_8);
+        // cut from the record text as it is: no tree, no re-serialization (RecordFormatException if not JSON); a value
+        // the flow's transforms changed is written from what they made
+        String payload = record.transformed() != null ? ConnectJson.payloadLine(value) : ConnectJson.payloadLine(record.value());
+        byte[] line = payload.getBytes(StandardCharsets.UTF_8);
         out.write(line);
         out.write('\n');
     }

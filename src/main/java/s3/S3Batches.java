@@ -179,10 +179,17 @@ public class S3Batches implements PartitionOwnership.Listener, AutoCloseable {
             Row value;
             String folder;
             long time;
+            SinkRecord.Transformed transformed = record.transformed();
+            if (transformed != null && transformed.dropped()) {
+                continue; // a Filter of the flow's transforms dropped it: handled, nothing stored
+            }
             try {
                 record.requireUtf8Key(); // the key is not stored, but bytes that are not UTF-8 make a bad record, as in Connect
-                value = needsValue() ? (settings.format().needsValue() ? ConnectJson.readWithSchema(record.value())
-                        : ConnectJson.read(record.value())) : null;
+                if (transformed != null && transformed.failure() != null) {
+                    throw new RecordFormatException(transformed.failure());
+                }
+                value = transformed != null ? transformed.value() : needsValue() ? (settings.format().needsValue()
+                        ? ConnectJson.readWithSchema(record.value()) : ConnectJson.read(record.value())) : null;
                 folder = partitioner.encodedPartition(record, value);
                 time = settings.rotateIntervalMs() > 0 ? rotationTime.timestamp(record, value) : 0;
             } catch (RecordFormatException e) {

@@ -53,6 +53,8 @@ public final class S3SinkFlow implements PipelineFlow {
     public static final String UPLOADS = "Uploads";
     public static final String COMPLETIONS_INLINE = "CompletionsInline";
     public static final String CLIENT = "Client";
+    /** The flow's transforms, the route step before the objects ({@code ref: s3Transforms}). */
+    public static final String TRANSFORMS = "Transforms";
 
     /** S3 does not take parts under 5 MiB (except an upload's last). */
     private static final long MIN_PART_SIZE = 5L * 1024 * 1024;
@@ -66,6 +68,9 @@ public final class S3SinkFlow implements PipelineFlow {
             .define("s3.endpoint", STRING, "",
                     "empty for AWS; the URL of any S3-compatible store (path-style access), e.g. http://localhost:9000")
             .define("s3.topics", LIST, "P_USERS", Rules.AT_LEAST_ONE, "topics to write, comma separated")
+            .define("s3.transforms", LIST, "",
+                    "the flow's transforms, in order, each configured by `s3.transforms.<name>.type` and its options "
+                            + "(ReplaceField, MaskField, InsertField, Filter, Cast, HashField: see \"Transforms\"); empty: none")
             .define("s3.group.id", STRING, "kafka-pipeline-s3", Rules.NOT_EMPTY, "consumer group of this sink")
             .define("s3.topics.dir", STRING, "topics",
                     "top folder of the object keys: `<dir>/<topic>/<partition folder>/<topic>+<p>+<start offset>.<format>`")
@@ -200,6 +205,8 @@ public final class S3SinkFlow implements PipelineFlow {
     @Override
     public void start(FlowSetup setup) {
         ParsedSettings settings = setup.settings();
+        // checked before the sink connects: a bad transform is bad configuration
+        setup.bind(setup.beanName(TRANSFORMS), setup.transforms(NAME));
         S3Client client = setup.closeAtStop(s3Client(settings));
         setup.bind(setup.beanName(CLIENT), client);
         String bufferDir = settings.string("s3.buffer.dir");

@@ -21,6 +21,12 @@ public final class KafkaBatch {
 
     /** Exchange property holding the polled exchanges while the body is replaced by what the sink produces. */
     public static final String POLLED = "kafkaPipelinePolledBatch";
+    /**
+     * Exchange property the flow's transforms leave for the sink: per polled record, in order, what they made of its
+     * value ({@link SinkRecord.Transformed}), or null where the sink reads the value itself (a tombstone, a record
+     * that is not JSON). Absent when the flow has no transforms.
+     */
+    public static final String TRANSFORMED = "kafkaPipelineTransformed";
     /** Exchange property: per partition, the manual commit of the batch's last record there. */
     private static final String LAST_COMMITS = "kafkaPipelineLastCommits";
 
@@ -35,16 +41,18 @@ public final class KafkaBatch {
     public static List<SinkRecord> remember(Exchange batch) {
         List<?> polled = batch.getMessage().getBody(List.class);
         batch.setProperty(POLLED, polled);
+        List<?> transformed = batch.getProperty(TRANSFORMED, List.class);
         Map<TopicPartition, DefaultKafkaManualCommit> lastCommits = new LinkedHashMap<>();
         List<SinkRecord> records = new ArrayList<>(polled.size());
-        for (Object item : polled) {
-            Message message = ((Exchange) item).getMessage();
+        for (int i = 0; i < polled.size(); i++) {
+            Message message = ((Exchange) polled.get(i)).getMessage();
             DefaultKafkaManualCommit commit = manualCommit(message);
             TopicPartition partition = commit.getPartition();
             lastCommits.put(partition, commit);
             records.add(new SinkRecord(partition.topic(), partition.partition(), commit.getRecordOffset(),
                     message.getHeader(KafkaConstants.TIMESTAMP, -1L, Long.class),
-                    bytes(message.getHeader(KafkaConstants.KEY)), bytes(message.getBody())));
+                    bytes(message.getHeader(KafkaConstants.KEY)), bytes(message.getBody()),
+                    transformed == null ? null : (SinkRecord.Transformed) transformed.get(i)));
         }
         batch.setProperty(LAST_COMMITS, lastCommits);
         return records;

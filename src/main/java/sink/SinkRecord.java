@@ -16,10 +16,27 @@ import record.RecordFormatException;
  * a column or a line. The text is not kept: a batch holds each record once, as bytes (keeping both made the
  * S3 sink's heap peak at 150 MB instead of 80 MB in the benchmark), and each sink reads it once.
  *
- * @param keyBytes   the key's bytes as they were on Kafka (null for none)
- * @param valueBytes the value's bytes as they were on Kafka (null for a tombstone)
+ * @param keyBytes    the key's bytes as they were on Kafka (null for none)
+ * @param valueBytes  the value's bytes as they were on Kafka (null for a tombstone); a dead letter carries these
+ * @param transformed what the flow's transforms made of the value, or null when none ran on it (the sink reads the
+ *                    value itself)
  */
-public record SinkRecord(String topic, int partition, long offset, long timestamp, byte[] keyBytes, byte[] valueBytes) {
+public record SinkRecord(String topic, int partition, long offset, long timestamp, byte[] keyBytes, byte[] valueBytes,
+                         Transformed transformed) {
+
+    /**
+     * The value after the flow's transforms ({@code transform.Transforms}).
+     *
+     * @param value   the changed value (schema and payload), when the record is kept
+     * @param dropped a Filter dropped the record: nothing of it is written, and its offset is committed
+     * @param failure why a transform could not handle the record: it becomes a dead letter with its original bytes
+     */
+    public record Transformed(record.Row value, boolean dropped, String failure) {
+    }
+
+    public SinkRecord(String topic, int partition, long offset, long timestamp, byte[] keyBytes, byte[] valueBytes) {
+        this(topic, partition, offset, timestamp, keyBytes, valueBytes, null);
+    }
 
     /** A record whose key and value are text (tests, and records made inside the pipeline). */
     public static SinkRecord of(String topic, int partition, long offset, long timestamp, String key, String value) {
@@ -57,7 +74,7 @@ public record SinkRecord(String topic, int partition, long offset, long timestam
      * reporting decoder (it has an intrinsic for ASCII): use it, and only when the text holds a U+FFFD,
      * which a record may also contain legitimately, decode again strictly to tell which it was.
      */
-    static String decode(byte[] bytes, String part) {
+    public static String decode(byte[] bytes, String part) {
         if (bytes == null) {
             return null;
         }
