@@ -79,8 +79,11 @@ public final class ConsoleFlow implements PipelineFlow {
         }
         // a stray space around the token in a file or variable must not become part of it
         String token = settings.string("console.token").trim();
+        // each step's exchanges, counted from the routes' creation on (they are created after this)
+        StepCounts stepCounts = new StepCounts();
+        setup.context().getCamelContextExtension().addInterceptStrategy(stepCounts);
         PipelineConsole console = setup.closeAtStop(new PipelineConsole(setup.context(), setup.progress(), setup.kafkaClient(),
-                new PipelineConsole.Layout(mysqlTable), mysql, s3Objects, token, systems));
+                new PipelineConsole.Layout(mysqlTable), mysql, s3Objects, token, systems, stepCounts));
         setup.bind(CONSOLE, console);
         LOG.info("Console on http://{}:{}/ (health /health/live and /health/ready, metrics /metrics){}", host, port,
                 token.isEmpty() ? "" : "; pause and resume need console.token");

@@ -36,8 +36,10 @@ public final class FlowSteps {
      * @param step  what it is ({@code bean}, {@code split}, {@code to}, ...)
      * @param what  its target or expression ({@code mysqlRows fromBatch}, {@code kafka:P_USERS})
      * @param depth how deep it is nested (the steps inside a split, a doTry, a filter, another route)
+     * @param exchanges how many exchanges reached it (a sink's batch, a source's poll, a split's part), or null
+     *                  where it is not counted (a route's {@code from}, or the console off)
      */
-    public record Step(String route, String id, String step, String what, int depth) {
+    public record Step(String route, String id, String step, String what, int depth, Long exchanges) {
     }
 
     /** The steps of a flow: the route in the console's Flows table. */
@@ -48,9 +50,18 @@ public final class FlowSteps {
     }
 
     static Flow of(CamelContext context, String routeId) {
+        return of(context, routeId, null);
+    }
+
+    /** The flow's steps, each with the exchanges {@code counts} saw reach it (null: none counted). */
+    static Flow of(CamelContext context, String routeId, StepCounts counts) {
         Model model = context.getCamelContextExtension().getContextPlugin(Model.class);
         List<Step> steps = new ArrayList<>();
         add(context, model, model.getRouteDefinition(routeId), 0, steps, new HashSet<>());
+        if (counts != null) {
+            steps.replaceAll(step -> new Step(step.route(), step.id(), step.step(), step.what(), step.depth(),
+                    counts.count(step.route(), step.id())));
+        }
         return new Flow(routeId, steps);
     }
 
@@ -59,7 +70,7 @@ public final class FlowSteps {
             return;
         }
         FromDefinition from = route.getInput();
-        steps.add(new Step(route.getRouteId(), from.getId(), "from", resolved(context, route, from.getEndpointUri()), depth));
+        steps.add(new Step(route.getRouteId(), from.getId(), "from", resolved(context, route, from.getEndpointUri()), depth, null));
         addOutputs(context, model, route, route.getOutputs(), depth + 1, steps, seen);
     }
 
@@ -67,7 +78,7 @@ public final class FlowSteps {
                                    List<? extends OptionalIdentifiedDefinition<?>> outputs, int depth, List<Step> steps, Set<String> seen) {
         for (OptionalIdentifiedDefinition<?> output : outputs) {
             String what = resolved(context, route, output instanceof SendDefinition<?> send ? send.getEndpointUri() : label(output));
-            steps.add(new Step(route.getRouteId(), output.getId(), output.getShortName(), what, depth));
+            steps.add(new Step(route.getRouteId(), output.getId(), output.getShortName(), what, depth, null));
             addOutputs(context, model, route, children(output), depth + 1, steps, seen);
             if (output instanceof SendDefinition<?>) {
                 // the pipeline's own hand-over to another of its routes: show what that route does, one level deeper

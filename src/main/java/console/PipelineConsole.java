@@ -123,11 +123,20 @@ public class PipelineConsole implements AutoCloseable {
     private final Map<String, SystemCheck> systems;
     private volatile PrometheusMeterRegistry metrics;
     private final Set<String> meteredFlows = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<String> meteredSteps = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final StepCounts stepCounts;
     private volatile List<Flow> cachedFlows = List.of();
     private volatile long cachedFlowsAt;
 
     public PipelineConsole(CamelContext context, PipelineProgress progress, Properties kafkaClient, Layout layout,
                            DataSource mysql, S3Objects s3, String token, Map<String, SystemCheck> systems) {
+        this(context, progress, kafkaClient, layout, mysql, s3, token, systems, null);
+    }
+
+    /** @param stepCounts the exchanges each step saw ({@link StepCounts}), or null when steps are not counted */
+    PipelineConsole(CamelContext context, PipelineProgress progress, Properties kafkaClient, Layout layout,
+                    DataSource mysql, S3Objects s3, String token, Map<String, SystemCheck> systems, StepCounts stepCounts) {
+        this.stepCounts = stepCounts;
         this.token = token == null || token.isEmpty() ? null : token.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         this.systems = new LinkedHashMap<>();
         this.systems.put("kafka", this::checkKafka); // the console's own admin client asks
@@ -202,7 +211,7 @@ public class PipelineConsole implements AutoCloseable {
     public List<FlowSteps.Flow> steps() {
         return context.getRoutes().stream().filter(route -> FLOW_GROUP.equals(route.getGroup()))
                 .sorted(Comparator.comparing((Route route) -> kafkaGroupOf(route) != null).thenComparing(Route::getRouteId))
-                .map(route -> FlowSteps.of(context, route.getRouteId())).toList();
+                .map(route -> FlowSteps.of(context, route.getRouteId(), stepCounts)).toList();
     }
 
     public Flow control(String flowId, String action) throws Exception {
@@ -407,6 +416,17 @@ public class PipelineConsole implements AutoCloseable {
 
     /** Meters for every flow not yet metered, read from the routes at each scrape (without asking Kafka anything). */
     private void registerFlowMeters(MeterRegistry registry) {
+        if (stepCounts != null) {
+            // a route file reloaded makes new steps: they are metered from the next scrape on
+            for (StepCounts.Counted step : stepCounts.all()) {
+                if (meteredSteps.add(step.route() + "/" + step.id())) {
+                    FunctionCounter.builder("pipeline.step.exchanges", step.exchanges(), java.util.concurrent.atomic.LongAdder::sum)
+                            .tag("route", step.route()).tag("step", step.step()).tag("id", step.id())
+                            .description("exchanges that reached this step of the route (a batch, a poll, a split's part)")
+                            .register(registry);
+                }
+            }
+        }
         for (Route route : context.getRoutes()) {
             String id = route.getRouteId();
             if (!FLOW_GROUP.equals(route.getGroup()) || !meteredFlows.add(id)) {

@@ -103,6 +103,12 @@ function refreshSteps() {
         if (step.route !== flow.flow) {
           item.appendChild(document.createTextNode(' (route ' + step.route + ')'));
         }
+        if (step.exchanges !== null && step.exchanges !== undefined) {
+          const count = document.createElement('span');
+          count.className = 'exchanges';
+          count.textContent = ' ×' + number(step.exchanges);
+          item.appendChild(count);
+        }
         list.appendChild(item);
       });
       details.appendChild(list);
@@ -225,4 +231,4 @@ refreshTopics();
 refreshSteps();
 setInterval(refresh, REFRESH_MS);
 setInterval(refreshTopics, 5 * REFRESH_MS);
-setInterval(refreshSteps, 15 * REFRESH_MS);
+setInterval(refreshSteps, 5 * REFRESH_MS);

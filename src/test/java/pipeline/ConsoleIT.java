@@ -116,9 +116,11 @@ class ConsoleIT extends OnTheTestStack {
 
                 // each flow's steps as its route file defines them, the rows route nested under the sink
                 wait.until(b -> click(b, "#steps-mysql-sink summary"));
+                // with the exchanges that reached each step (a batch is one): the step that reads the batch saw some
                 wait.until(b -> b.findElements(By.cssSelector("#steps-mysql-sink li.step")).stream()
-                        .anyMatch(e -> e.getText().equals("bean ref:mysqlRows method:fromBatch")));
-                assertThat(browser.findElements(By.cssSelector("#steps-mysql-sink li.step")).stream().map(WebElement::getText))
+                        .anyMatch(e -> e.getText().matches("bean ref:mysqlRows method:fromBatch ×[1-9][0-9,]*")));
+                assertThat(browser.findElements(By.cssSelector("#steps-mysql-sink li.step")).stream()
+                        .map(e -> e.getText().replaceFirst(" ×[0-9,]+$", "")))
                         .contains("to direct:mysql-sink-rows", "from direct:mysql-sink-rows (route mysql-sink-rows)",
                                 "policy ref:mysqlTransaction (route mysql-sink-rows)");
 
@@ -165,6 +167,7 @@ class ConsoleIT extends OnTheTestStack {
             String steps = get(base + "api/steps");
             System.out.println("ConsoleIT: api/steps begins " + steps.substring(0, Math.min(400, steps.length())));
             assertThat(steps).contains("\"step\":\"bean\",\"what\":\"ref:s3Batches method:readAgainWhereBufferFailed\"");
+            assertThat(metrics).containsPattern("pipeline_step_exchanges_total\\{id=\"[a-z]+[0-9]+\",route=\"mysql-sink\",step=\"bean\"} [1-9]");
             for (String path : List.of("", "api/flows", "api/steps", "api/topics", "api/groups", "api/sinks", "health/ready", "metrics",
                     "api/topics/P_" + table + "/messages?partition=0")) {
                 assertThat(get(base + path)).as(path).doesNotContain(EmbeddedS3.SECRET_KEY).doesNotContain(TOKEN);
