@@ -33,6 +33,7 @@ public final class FlowSetup {
     private final PipelineProgress progress;
     private final List<AutoCloseable> closeAtStop;
     private final Map<String, DataSource> dataSources;
+    private java.util.Set<String> givenNames = java.util.Set.of();
 
     FlowSetup(CamelContext context, ParsedSettings settings, Properties kafkaClient, PipelineProgress progress,
               List<AutoCloseable> closeAtStop) {
@@ -55,7 +56,14 @@ public final class FlowSetup {
      * first flow's names: {@link NamedFlows#parse}); it shares the pools, clients and progress.
      */
     FlowSetup forFlow(String flowName, ParsedSettings settings) {
-        return new FlowSetup(context, flowName, settings, kafkaClient, progress, closeAtStop, dataSources);
+        FlowSetup setup = new FlowSetup(context, flowName, settings, kafkaClient, progress, closeAtStop, dataSources);
+        setup.givenNames = givenNames;
+        return setup;
+    }
+
+    /** The setting names application.properties and the system properties set: undeclared ones are checked against them. */
+    void givenNames(java.util.Set<String> names) {
+        this.givenNames = java.util.Set.copyOf(names);
     }
 
     /** The name of the flow being set up ({@code mysql}, or a second flow's {@code archive}). */
@@ -102,10 +110,10 @@ public final class FlowSetup {
      * The transforms of this flow (its kind's {@code <kind>.transforms} setting, read as this flow's), configured by
      * the options under the flow that set the list: a second flow that sets none runs the first flow's, as set there.
      */
-    public transform.Transforms transforms(String kind) {
+    public transform.Transforms transforms(String kind, boolean schemaRequired) {
         String ownList = flowName + ".transforms";
         String prefix = flowName.equals(kind) || property(ownList) != null ? ownList : kind + ".transforms";
-        return transform.Transforms.parse(settings.list(kind + ".transforms"), prefix, this::property);
+        return transform.Transforms.parse(settings.list(kind + ".transforms"), prefix, this::property, schemaRequired, givenNames);
     }
 
     public void bind(String name, Object bean) {

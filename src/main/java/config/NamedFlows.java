@@ -69,7 +69,8 @@ public final class NamedFlows {
                 throw new ConfigurationException(entry.getKey(), kindName, "names a flow '" + name
                         + "': a flow's name is lower-case letters, digits, - and _, starting with a letter");
             }
-            if (reservedPrefixes.stream().anyMatch(prefix -> (name + ".").startsWith(prefix)) || name.equals("camel")) {
+            if (reservedPrefixes.stream().anyMatch(prefix -> (name + ".").startsWith(prefix) || prefix.startsWith(name + "."))
+                    || name.equals("camel")) {
                 throw new ConfigurationException(entry.getKey(), kindName, "names a flow '" + name
                         + "', a prefix the pipeline's own settings use: choose another name");
             }
@@ -87,7 +88,7 @@ public final class NamedFlows {
     public static ParsedSettings parse(PipelineFlow kind, String name, Function<String, String> lookup, ParsedSettings shared) {
         String kindPrefix = kind.name() + ".";
         String prefix = name + ".";
-        Map<String, String> own = kind.ownSettings(name);
+        Map<String, String> own = kind.ownSettings(name, shared::value);
         Map<String, Object> values = new LinkedHashMap<>(shared.values());
         for (SettingsDefinition definition : kind.repeatedSettings()) {
             for (SettingsDefinition.Setting setting : definition.settings()) {
@@ -107,9 +108,71 @@ public final class NamedFlows {
             kind.repeatedSettings().forEach(definition -> definition.check(settings));
         } catch (IllegalArgumentException e) {
             // the check names the first flow's settings: say which of the second flow's it is
-            throw new IllegalArgumentException(e.getMessage().replaceAll("\\b" + Pattern.quote(kindPrefix), Matcher.quoteReplacement(prefix)), e);
+            throw new IllegalArgumentException(ownNames(kind, name, e.getMessage()), e);
         }
         return settings;
+    }
+
+    /**
+     * {@code message} with the first flow's setting names ({@code s3.bucket.name}) as the second flow {@code name}'s
+     * ({@code lake.bucket.name}): only declared names, so an address such as s3.amazonaws.com stays as it is.
+     */
+    public static String ownNames(PipelineFlow kind, String name, String message) {
+        if (message == null || name.equals(kind.name())) {
+            return message;
+        }
+        String text = message;
+        String kindPrefix = kind.name() + ".";
+        for (SettingsDefinition definition : kind.repeatedSettings()) {
+            for (SettingsDefinition.Setting setting : definition.settings()) {
+                text = text.replaceAll("(?<![\\w.-])" + Pattern.quote(setting.name()) + "(?![\\w-])",
+                        Matcher.quoteReplacement(name + "." + setting.name().substring(kindPrefix.length())));
+            }
+        }
+        return text;
+    }
+
+    /**
+     * The flows that run, in start order: for each kind the first flow when it is on, then the second flows of that
+     * kind the settings declare and do not switch off, each with its settings parsed and checked.
+     */
+    public static List<Flow> of(ParsedSettings shared, Map<String, PipelineFlow> secondFlows, List<PipelineFlow> kinds,
+                                Function<String, String> lookup) {
+        List<Flow> flows = new ArrayList<>();
+        for (PipelineFlow kind : kinds) {
+            if (shared.bool(kind.enabledBy())) {
+                flows.add(new Flow(kind, kind.name(), shared, parameters(kind, kind.name(), shared)));
+            }
+            for (Map.Entry<String, PipelineFlow> second : secondFlows.entrySet()) {
+                if (second.getValue() == kind) {
+                    ParsedSettings own = parse(kind, second.getKey(), lookup, shared);
+                    if (own.bool(kind.enabledBy())) {
+                        flows.add(new Flow(kind, second.getKey(), own, parameters(kind, second.getKey(), own)));
+                    }
+                }
+            }
+        }
+        return flows;
+    }
+
+    /**
+     * Stops start-up when two flows would share what each must have alone ({@link PipelineFlow#claims}): one consumer
+     * group would split the records between them, one table or S3 folder would be overwritten by both, one topic
+     * would get every row twice. The message names the later flow's setting.
+     */
+    public static void checkApart(List<Flow> flows) {
+        Map<String, String> claimedBy = new LinkedHashMap<>();
+        for (Flow flow : flows) {
+            for (PipelineFlow.Claim claim : flow.kind().claims(flow.settings())) {
+                String key = claim.what() + " " + claim.value();
+                String other = claimedBy.putIfAbsent(key, flow.name());
+                if (other != null && !other.equals(flow.name())) {
+                    String setting = flow.name() + "." + claim.setting();
+                    throw new ConfigurationException(setting, null, "makes flow " + flow.name() + " use the " + claim.what() + " of flow "
+                            + other + " (" + claim.value() + "): two flows must not share it; set " + setting + " (or what it is made from) apart");
+                }
+            }
+        }
     }
 
     /** A flow's template parameters: each of its settings without the prefix, as text; secrets left out. */

@@ -49,20 +49,8 @@ public class PipelineConfiguration implements CamelConfiguration {
         Map<String, PipelineFlow> secondFlows = NamedFlows.declared(given, PipelineSettings.FLOWS, PipelineSettings.OWN_PREFIXES);
         warnAboutUnknownSettings(given.keySet(), secondFlows);
         ParsedSettings settings = PipelineSettings.parse(lookup, secondFlows);
-        List<NamedFlows.Flow> flows = new ArrayList<>();
-        for (PipelineFlow kind : PipelineSettings.FLOWS) {
-            if (settings.bool(kind.enabledBy())) {
-                flows.add(new NamedFlows.Flow(kind, kind.name(), settings, NamedFlows.parameters(kind, kind.name(), settings)));
-            }
-            for (Map.Entry<String, PipelineFlow> second : secondFlows.entrySet()) {
-                if (second.getValue() == kind) {
-                    ParsedSettings own = NamedFlows.parse(kind, second.getKey(), lookup, settings);
-                    if (own.bool(kind.enabledBy())) {
-                        flows.add(new NamedFlows.Flow(kind, second.getKey(), own, NamedFlows.parameters(kind, second.getKey(), own)));
-                    }
-                }
-            }
-        }
+        List<NamedFlows.Flow> flows = NamedFlows.of(settings, secondFlows, PipelineSettings.FLOWS, lookup);
+        NamedFlows.checkApart(flows);
         Properties kafkaClient = KafkaSettings.clientProperties(properties, settings);
         KafkaSettings.requireKafka(kafkaClient, settings.intValue("kafka.startup.timeout.ms"));
         context.getComponent("kafka", KafkaComponent.class).getConfiguration()
@@ -73,8 +61,18 @@ public class PipelineConfiguration implements CamelConfiguration {
         context.addService(new ResourceCloser(closeAtStop), true, true);
         PipelineProgress progress = context.getRegistry().lookupByNameAndType(PROGRESS, PipelineProgress.class);
         FlowSetup setup = new FlowSetup(context, settings, kafkaClient, progress, closeAtStop);
+        setup.givenNames(given.keySet());
         for (NamedFlows.Flow flow : flows) {
-            flow.kind().start(setup.forFlow(flow.name(), flow.settings()));
+            try {
+                flow.kind().start(setup.forFlow(flow.name(), flow.settings()));
+            } catch (RuntimeException e) {
+                // a second flow's settings are read under the first flow's names: name the second flow's own
+                String message = NamedFlows.ownNames(flow.kind(), flow.name(), e.getMessage());
+                if (message == null || message.equals(e.getMessage())) {
+                    throw e;
+                }
+                throw e instanceof IllegalArgumentException ? new IllegalArgumentException(message, e) : new IllegalStateException(message, e);
+            }
         }
         // what routes.FlowRoutes makes the flows' routes from
         context.getRegistry().bind(NamedFlows.BEAN, new NamedFlows(flows));

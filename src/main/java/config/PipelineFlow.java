@@ -2,6 +2,7 @@ package config;
 
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import org.apache.camel.CamelContext;
 
@@ -32,10 +33,31 @@ public interface PipelineFlow {
 
     /**
      * The settings, without their prefix, that a second flow named {@code flowName} does not take from the first
-     * one, with its defaults for them (a consumer group of its own, say): two flows must never share them.
+     * one, with its defaults for them, made from the first flow's ({@code first}: a setting's value or null): a
+     * consumer group of its own, say ({@code <mysql.group.id>-archive}), so that two pipelines on one cluster that
+     * both add a flow {@code archive} still differ.
      */
-    default Map<String, String> ownSettings(String flowName) {
+    default Map<String, String> ownSettings(String flowName, Function<String, Object> first) {
         return Map.of();
+    }
+
+    /**
+     * What this flow, with {@code settings} (under the first flow's names), must not share with any other flow: a
+     * consumer group, a MySQL table, an S3 folder, a transactional id. Two flows with an equal claim stop start-up.
+     */
+    default List<Claim> claims(ParsedSettings settings) {
+        return List.of();
+    }
+
+    /**
+     * Something a flow uses alone.
+     *
+     * @param what    what it is, for the message ("consumer group")
+     * @param setting the flow's setting, without the prefix, that decides it ({@code group.id})
+     * @param value   the thing itself, compared between flows (a table: the database's URL without secrets and the
+     *                table's name)
+     */
+    record Claim(String what, String setting, String value) {
     }
 
     /**

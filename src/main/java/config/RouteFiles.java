@@ -85,7 +85,7 @@ public final class RouteFiles extends MainListenerSupport {
     public void afterStart(BaseMainSupport main) {
         if (settings != null && settings.bool("routes.reload")) {
             try {
-                RouteReload.watch(main.getCamelContext(), bundledPattern, Path.of(settings.string("routes.dir")).toAbsolutePath().normalize());
+                RouteReload.watch(main.getCamelContext(), Path.of(settings.string("routes.dir")).toAbsolutePath().normalize());
             } catch (Exception e) {
                 throw new IllegalStateException("routes.reload: cannot watch " + settings.string("routes.dir") + ": " + e.getMessage(), e);
             }

@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * A route file saved in {@code routes.dir} while the pipeline runs ({@code routes.reload=true}, as under
  * {@code mvn compile camel:run}) replaces the routes it made, and only those: its plain routes, and the routes of
  * every flow made from its templates. The file is checked first as at start-up ({@link RouteFiles}); one with an
- * error is reported in one line and the routes it made keep running. The routes stop as at shutdown (a batch in
+ * error is reported in one line and the routes it made keep running. One whose routes fail as they are made (a
+ * bean that does not exist, which no check before can see) is reported too, and the routes from before run again. The routes stop as at shutdown (a batch in
  * flight is finished and committed, a sink leaves its consumer group), then start again from what Kafka and the
  * source's offsets say was committed: nothing is lost or written twice across a reload, as across a restart.
  */
@@ -38,21 +39,19 @@ final class RouteReload {
     private static final long SETTLE_MS = 300;
 
     private final CamelContext context;
-    private final String bundledPattern;
     private final Path folder;
     private final ScheduledExecutorService reloads;
     private final Set<String> pending = ConcurrentHashMap.newKeySet();
 
-    private RouteReload(CamelContext context, String bundledPattern, Path folder) {
+    private RouteReload(CamelContext context, Path folder) {
         this.context = context;
-        this.bundledPattern = bundledPattern;
         this.folder = folder;
         this.reloads = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(this, "route-reload");
     }
 
     /** Watches {@code folder} for saved route files, as a service of the context (stopped with it). */
-    static void watch(CamelContext context, String bundledPattern, Path folder) throws Exception {
-        RouteReload reload = new RouteReload(context, bundledPattern, folder);
+    static void watch(CamelContext context, Path folder) throws Exception {
+        RouteReload reload = new RouteReload(context, folder);
         FileWatcherResourceReloadStrategy watcher = new FileWatcherResourceReloadStrategy(folder.toString());
         watcher.setFileFilter(file -> file.getName().endsWith(".yaml"));
         watcher.setResourceReload((name, resource) -> reload.saved(name));
@@ -75,40 +74,43 @@ final class RouteReload {
         }
         long started = System.nanoTime();
         String location = "file:" + file;
-        List<String> locations = RouteFiles.locations(context, bundledPattern, folder.toString());
         try {
-            RouteFiles.check(context, locations);
+            // the saved file alone: another file of the folder left broken does not hold this one back
+            RouteFiles.check(context, List.of(location));
         } catch (IllegalArgumentException e) {
             LOG.warn("{} not reloaded, its routes keep running as they were: {}", file, e.getMessage());
             return;
         }
+        Model model = context.getCamelContextExtension().getContextPlugin(Model.class);
+        Contents contents;
         try {
-            Contents contents = contents(location);
-            List<PipelineFlow.FlowRoute> flowRoutes = flowRoutesOf(contents.templates());
-            // what the file made before: routes of its flows, routes of the same id, routes it loaded
-            Set<String> stopping = new LinkedHashSet<>();
-            flowRoutes.forEach(route -> stopping.add(route.routeId()));
-            for (Route route : context.getRoutes()) {
-                Resource source = route.getSourceResource();
-                if (contents.routeIds().contains(route.getRouteId())
-                        || source != null && location.equals(source.getLocation())) {
-                    stopping.add(route.getRouteId());
-                }
+            contents = contents(location);
+        } catch (Exception e) {
+            LOG.warn("{} not reloaded, its routes keep running as they were: {}", file, RouteFiles.describe(location, e));
+            return;
+        }
+        List<PipelineFlow.FlowRoute> flowRoutes = flowRoutesOf(contents.templates());
+        // what the file made before: routes of its flows, routes of the same id, routes it loaded
+        Set<String> stopping = new LinkedHashSet<>();
+        flowRoutes.forEach(route -> stopping.add(route.routeId()));
+        for (Route route : context.getRoutes()) {
+            Resource source = route.getSourceResource();
+            if (contents.routeIds().contains(route.getRouteId()) || source != null && location.equals(source.getLocation())) {
+                stopping.add(route.getRouteId());
             }
-            for (String routeId : stopping) {
-                if (context.getRoute(routeId) != null) {
-                    // as at shutdown: the batch in flight is finished and committed first
-                    context.getRouteController().stopRoute(routeId);
-                    context.removeRoute(routeId);
-                }
-            }
+        }
+        // kept to go back to, should the new routes fail where the check cannot see (a bean that does not exist)
+        List<RouteDefinition> before = stopping.stream().map(model::getRouteDefinition).filter(java.util.Objects::nonNull).toList();
+        List<RouteTemplateDefinition> templatesBefore = contents.templates().stream().map(model::getRouteTemplateDefinition)
+                .filter(java.util.Objects::nonNull).toList();
+        try {
+            stop(stopping);
             for (String template : contents.templates()) {
                 context.removeRouteTemplates(template);
             }
             Resource resource = PluginHelper.getResourceLoader(context).resolveResource(location);
             PluginHelper.getRoutesLoader(context).loadRoutes(resource);
             // the flows' routes again, made from the new templates with the same parameters (started, as the context runs)
-            Model model = context.getCamelContextExtension().getContextPlugin(Model.class);
             for (PipelineFlow.FlowRoute route : flowRoutes) {
                 model.addRouteFromTemplate(route.routeId(), route.template(), new java.util.HashMap<>(route.parameters()));
             }
@@ -117,7 +119,33 @@ final class RouteReload {
             LOG.info("Reloaded {} in {} ms: routes {} restarted", file, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
                     String.join(", ", running));
         } catch (Exception e) {
-            LOG.warn("{} could not be reloaded ({}); restart the pipeline to run it", file, RouteFiles.describe(location, e), e);
+            String problem = RouteFiles.describe(location, e);
+            try {
+                // what the new file made so far goes, what ran before comes back
+                Set<String> made = new LinkedHashSet<>(stopping);
+                made.addAll(contents.routeIds());
+                stop(made);
+                for (String template : contents.templates()) {
+                    context.removeRouteTemplates(template);
+                }
+                model.addRouteTemplateDefinitions(templatesBefore);
+                model.addRouteDefinitions(before);
+                LOG.warn("{} not reloaded, its routes run as before the save: {}", file, problem);
+                LOG.debug("reload failure", e);
+            } catch (Exception restoring) {
+                LOG.error("{} not reloaded ({}), and its routes could not be restarted as before ({}): restart the pipeline", file,
+                        problem, RouteFiles.describe(location, restoring), restoring);
+            }
+        }
+    }
+
+    /** Stops the routes as at shutdown (the batch in flight is finished and committed first) and removes them. */
+    private void stop(Set<String> routeIds) throws Exception {
+        for (String routeId : routeIds) {
+            if (context.getRoute(routeId) != null) {
+                context.getRouteController().stopRoute(routeId);
+                context.removeRoute(routeId);
+            }
         }
     }
 

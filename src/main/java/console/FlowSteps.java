@@ -77,7 +77,10 @@ public final class FlowSteps {
     private static void addOutputs(CamelContext context, Model model, RouteDefinition route,
                                    List<? extends OptionalIdentifiedDefinition<?>> outputs, int depth, List<Step> steps, Set<String> seen) {
         for (OptionalIdentifiedDefinition<?> output : outputs) {
-            String what = resolved(context, route, output instanceof SendDefinition<?> send ? send.getEndpointUri() : label(output));
+            // an endpoint's settings are filled in (its secrets masked); a label only gets the template's parameters,
+            // which hold no secret, so a log message naming a password placeholder shows the placeholder
+            String what = output instanceof SendDefinition<?> send ? resolved(context, route, send.getEndpointUri())
+                    : filled(route, label(output));
             steps.add(new Step(route.getRouteId(), output.getId(), output.getShortName(), what, depth, null));
             addOutputs(context, model, route, children(output), depth + 1, steps, seen);
             if (output instanceof SendDefinition<?>) {
@@ -103,6 +106,20 @@ public final class FlowSteps {
         }
         branches.stream().filter(branch -> branch != null && !children.contains(branch)).forEach(children::add);
         return children;
+    }
+
+    /** {@code text} with the route template's parameters filled in ({@code {{flow}}Rows} is {@code mysqlRows}). */
+    private static String filled(RouteDefinition route, String text) {
+        if (text == null) {
+            return "";
+        }
+        String filled = text;
+        if (route.getTemplateParameters() != null) {
+            for (var parameter : route.getTemplateParameters().entrySet()) {
+                filled = filled.replace("{{" + parameter.getKey() + "}}", String.valueOf(parameter.getValue()));
+            }
+        }
+        return filled;
     }
 
     /** The route that reads {@code uri} when it is a direct: or seda: endpoint of this pipeline. */
@@ -151,15 +168,7 @@ public final class FlowSteps {
      * settings filled in where they resolve, secrets in URIs masked.
      */
     private static String resolved(CamelContext context, RouteDefinition route, String text) {
-        if (text == null) {
-            return "";
-        }
-        String filled = text;
-        if (route.getTemplateParameters() != null) {
-            for (var parameter : route.getTemplateParameters().entrySet()) {
-                filled = filled.replace("{{" + parameter.getKey() + "}}", String.valueOf(parameter.getValue()));
-            }
-        }
+        String filled = filled(route, text);
         if (filled.contains("{{")) {
             try {
                 filled = context.resolvePropertyPlaceholders(filled);

@@ -206,7 +206,6 @@ public class PipelineConsole implements AutoCloseable {
                 .anyMatch(policy -> policy instanceof ClusteredRoutePolicy clustered && !clustered.isLeader());
     }
 
-    /** Pauses (suspends) or resumes one flow; a paused sink keeps its offsets, a paused source its position. */
     /** Each flow's steps, as its route defines them (the routes of {@link #flows()}, in the same order). */
     public List<FlowSteps.Flow> steps() {
         return context.getRoutes().stream().filter(route -> FLOW_GROUP.equals(route.getGroup()))
@@ -214,6 +213,7 @@ public class PipelineConsole implements AutoCloseable {
                 .map(route -> FlowSteps.of(context, route.getRouteId(), stepCounts)).toList();
     }
 
+    /** Pauses (suspends) or resumes one flow; a paused sink keeps its offsets, a paused source its position. */
     public Flow control(String flowId, String action) throws Exception {
         Route route = context.getRoute(flowId);
         if (route == null || flows().stream().noneMatch(f -> f.id().equals(flowId))) {

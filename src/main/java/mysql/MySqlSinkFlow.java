@@ -87,8 +87,21 @@ public final class MySqlSinkFlow implements PipelineFlow {
     }
 
     @Override
-    public Map<String, String> ownSettings(String flowName) {
-        return SinkSettings.ownSettingsOfASecondSink(flowName);
+    public Map<String, String> ownSettings(String flowName, java.util.function.Function<String, Object> first) {
+        return SinkSettings.ownSettingsOfASecondSink(flowName, first.apply("mysql.group.id"));
+    }
+
+    /** One consumer group, and each table it writes in its database. */
+    @Override
+    public List<Claim> claims(ParsedSettings settings) {
+        List<Claim> claims = new java.util.ArrayList<>();
+        claims.add(new Claim("consumer group", "group.id", settings.string("mysql.group.id")));
+        String database = config.JdbcUrls.withoutSecrets(settings.string("mysql.connection.url"));
+        for (String topic : settings.list("mysql.topics")) {
+            claims.add(new Claim("MySQL table", "table.name.format",
+                    database + " " + settings.string("mysql.table.name.format").replace("${topic}", topic)));
+        }
+        return claims;
     }
 
     /** routes/mysql-sink.yaml's two templates: {@code <flow>-sink} reads and maps, {@code <flow>-sink-rows} writes. */
@@ -124,7 +137,7 @@ public final class MySqlSinkFlow implements PipelineFlow {
     @Override
     public void start(FlowSetup setup) {
         // checked before the sink connects: a bad transform is bad configuration
-        setup.bind(setup.beanName(TRANSFORMS), setup.transforms(NAME));
+        setup.bind(setup.beanName(TRANSFORMS), setup.transforms(NAME, false));
         DataSource pool = setup.dataSource(setup.flowName(), NAME, 4, config -> {
             // the sink sends the same statement for every batch: let Connector/J parse it once per connection
             // (parsing it, QueryInfo, was about 4 % of the sink's CPU samples)

@@ -126,8 +126,20 @@ public final class S3SinkFlow implements PipelineFlow {
     }
 
     @Override
-    public Map<String, String> ownSettings(String flowName) {
-        return SinkSettings.ownSettingsOfASecondSink(flowName);
+    public Map<String, String> ownSettings(String flowName, java.util.function.Function<String, Object> first) {
+        return SinkSettings.ownSettingsOfASecondSink(flowName, first.apply("s3.group.id"));
+    }
+
+    /** One consumer group, and each topic's folder in its bucket (a restart reads what is there as its own). */
+    @Override
+    public List<Claim> claims(ParsedSettings settings) {
+        List<Claim> claims = new java.util.ArrayList<>();
+        claims.add(new Claim("consumer group", "group.id", settings.string("s3.group.id")));
+        String bucket = settings.string("s3.endpoint") + " " + settings.string("s3.bucket.name") + "/" + settings.string("s3.topics.dir");
+        for (String topic : settings.list("s3.topics")) {
+            claims.add(new Claim("S3 folder", "bucket.name", bucket + "/" + topic));
+        }
+        return claims;
     }
 
     /** routes/s3-sink.yaml's two templates: {@code <flow>-sink} reads and cuts objects, {@code <flow>-uploads} uploads. */
@@ -205,8 +217,8 @@ public final class S3SinkFlow implements PipelineFlow {
     @Override
     public void start(FlowSetup setup) {
         ParsedSettings settings = setup.settings();
-        // checked before the sink connects: a bad transform is bad configuration
-        setup.bind(setup.beanName(TRANSFORMS), setup.transforms(NAME));
+        // checked before the sink connects: a bad transform is bad configuration; Avro and Parquet store a schema
+        setup.bind(setup.beanName(TRANSFORMS), setup.transforms(NAME, objectFormat(settings).needsValue()));
         S3Client client = setup.closeAtStop(s3Client(settings));
         setup.bind(setup.beanName(CLIENT), client);
         String bufferDir = settings.string("s3.buffer.dir");

@@ -22,9 +22,9 @@ public final class KafkaBatch {
     /** Exchange property holding the polled exchanges while the body is replaced by what the sink produces. */
     public static final String POLLED = "kafkaPipelinePolledBatch";
     /**
-     * Exchange property the flow's transforms leave for the sink: per polled record, in order, what they made of its
-     * value ({@link SinkRecord.Transformed}), or null where the sink reads the value itself (a tombstone, a record
-     * that is not JSON). Absent when the flow has no transforms.
+     * Property of a polled record's exchange: what the flow's transforms made of its value
+     * ({@link SinkRecord.Transformed}); absent (null) where the sink reads the value itself (no transforms, a
+     * tombstone, a record that is not JSON).
      */
     public static final String TRANSFORMED = "kafkaPipelineTransformed";
     /** Exchange property: per partition, the manual commit of the batch's last record there. */
@@ -41,18 +41,18 @@ public final class KafkaBatch {
     public static List<SinkRecord> remember(Exchange batch) {
         List<?> polled = batch.getMessage().getBody(List.class);
         batch.setProperty(POLLED, polled);
-        List<?> transformed = batch.getProperty(TRANSFORMED, List.class);
         Map<TopicPartition, DefaultKafkaManualCommit> lastCommits = new LinkedHashMap<>();
         List<SinkRecord> records = new ArrayList<>(polled.size());
-        for (int i = 0; i < polled.size(); i++) {
-            Message message = ((Exchange) polled.get(i)).getMessage();
+        for (Object item : polled) {
+            Exchange record = (Exchange) item;
+            Message message = record.getMessage();
             DefaultKafkaManualCommit commit = manualCommit(message);
             TopicPartition partition = commit.getPartition();
             lastCommits.put(partition, commit);
             records.add(new SinkRecord(partition.topic(), partition.partition(), commit.getRecordOffset(),
                     message.getHeader(KafkaConstants.TIMESTAMP, -1L, Long.class),
                     bytes(message.getHeader(KafkaConstants.KEY)), bytes(message.getBody()),
-                    transformed == null ? null : (SinkRecord.Transformed) transformed.get(i)));
+                    record.getProperty(TRANSFORMED, SinkRecord.Transformed.class)));
         }
         batch.setProperty(LAST_COMMITS, lastCommits);
         return records;

@@ -55,9 +55,10 @@ public final class SinkSettings {
 
     /**
      * What a second sink flow named {@code flowName} never takes from the first one of its kind: it runs unless
-     * switched off, and reads with a consumer group of its own (one group would split the partitions between them).
+     * switched off, and reads with a consumer group of its own, the first flow's with the name added
+     * ({@code kafka-pipeline-mysql-archive}; one group would split the partitions between them).
      */
-    public static Map<String, String> ownSettingsOfASecondSink(String flowName) {
-        return Map.of("enabled", "true", "group.id", "kafka-pipeline-" + flowName);
+    public static Map<String, String> ownSettingsOfASecondSink(String flowName, Object firstGroupId) {
+        return Map.of("enabled", "true", "group.id", (firstGroupId == null ? "kafka-pipeline" : firstGroupId) + "-" + flowName);
     }
 }

@@ -101,13 +101,30 @@ public final class SourceFlow implements PipelineFlow {
     }
 
     /**
-     * A second source flow runs unless switched off, with transactional ids and an offsets topic of its own: its
-     * tables' locks and offsets never mix with the first flow's, even for a table of the same name elsewhere.
+     * A second source flow runs unless switched off, with transactional ids and an offsets topic of its own (the
+     * first flow's with the name added): its tables' locks and offsets never mix with the first flow's, even for a
+     * table of the same name elsewhere.
      */
     @Override
-    public Map<String, String> ownSettings(String flowName) {
-        return Map.of("enabled", "true", "transactional.id.prefix", "kafka-pipeline-" + flowName,
-                "offsets.topic", "_kafka_pipeline_" + flowName + "_offsets");
+    public Map<String, String> ownSettings(String flowName, java.util.function.Function<String, Object> first) {
+        Object prefix = first.apply("source.transactional.id.prefix");
+        Object offsets = first.apply("source.offsets.topic");
+        return Map.of("enabled", "true", "transactional.id.prefix", (prefix == null ? "kafka-pipeline-source" : prefix) + "-" + flowName,
+                "offsets.topic", (offsets == null ? "_kafka_pipeline_source_offsets" : offsets) + "_" + flowName);
+    }
+
+    /** Its transactional ids, and each topic it writes (two flows on one table would send every row twice). */
+    @Override
+    public List<Claim> claims(ParsedSettings settings) {
+        List<Claim> claims = new ArrayList<>();
+        claims.add(new Claim("transactional id prefix", "transactional.id.prefix", settings.string("source.transactional.id.prefix")));
+        String prefix = settings.string("source.topic.prefix");
+        if (!settings.string("source.query").isEmpty()) {
+            claims.add(new Claim("topic", "topic.prefix", prefix));
+        } else {
+            settings.list("source.table.whitelist").forEach(table -> claims.add(new Claim("topic", "topic.prefix", prefix + table)));
+        }
+        return claims;
     }
 
     /** One route per table (or one for source.query), each from routes/source.yaml's template: {@code <flow>-<TABLE>}. */

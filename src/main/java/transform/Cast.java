@@ -65,7 +65,9 @@ final class Cast implements RecordTransform {
     static Object convert(String field, Object value, FieldType type) {
         try {
             if (type == FieldType.STRING) {
-                return value instanceof BigDecimal decimal ? decimal.toPlainString() : String.valueOf(value);
+                // bytes as Connect writes them in JSON (base64), so a replay writes the same text
+                return value instanceof BigDecimal decimal ? decimal.toPlainString()
+                        : value instanceof byte[] bytes ? java.util.Base64.getEncoder().encodeToString(bytes) : String.valueOf(value);
             }
             if (type == FieldType.BOOLEAN) {
                 if (value instanceof Boolean) {
@@ -88,7 +90,8 @@ final class Cast implements RecordTransform {
                 case INT32 -> number.intValueExact();
                 case INT64 -> number.longValueExact();
                 case FLOAT32, FLOAT64 -> number.doubleValue();
-                default -> throw new IllegalStateException(type.name());
+                default -> throw new TransformException("field '" + field + "' cannot be given a value of type "
+                        + type.name().toLowerCase(Locale.ROOT) + " from '" + value + "'");
             };
         } catch (NumberFormatException | ArithmeticException e) {
             throw new TransformException("field '" + field + "' cannot be cast to " + type.name().toLowerCase(Locale.ROOT)

@@ -33,9 +33,11 @@ public final class Transforms {
     private static final String CONNECT_PACKAGE = "org.apache.kafka.connect.transforms.";
 
     private final List<RecordTransform> chain;
+    private final boolean schemaRequired;
 
-    Transforms(List<RecordTransform> chain) {
+    Transforms(List<RecordTransform> chain, boolean schemaRequired) {
         this.chain = List.copyOf(chain);
+        this.schemaRequired = schemaRequired;
     }
 
     public boolean isEmpty() {
@@ -49,13 +51,49 @@ public final class Transforms {
     /**
      * The transforms {@code names} lists, each configured by the settings under {@code prefix.<name>.}, read through
      * {@code lookup} (null: not set); a bad one throws a {@link ConfigurationException} naming its setting.
+     *
+     * @param schemaRequired the sink stores a schema (Avro, Parquet): a record without one is left to the sink,
+     *                       which makes it a dead letter, never transformed into a guessed schema
      */
-    public static Transforms parse(List<String> names, String prefix, Function<String, String> lookup) {
+    public static Transforms parse(List<String> names, String prefix, Function<String, String> lookup, boolean schemaRequired) {
+        return parse(names, prefix, lookup, schemaRequired, java.util.Set.of());
+    }
+
+    /**
+     * As {@link #parse(List, String, Function, boolean)}, and {@code given} (every setting name set in
+     * application.properties or as a system property) must hold no option a transform does not have: a misspelt
+     * {@code acton = keep} would silently leave a Filter dropping what it should keep.
+     */
+    public static Transforms parse(List<String> names, String prefix, Function<String, String> lookup, boolean schemaRequired,
+                                   java.util.Set<String> given) {
         List<RecordTransform> chain = new ArrayList<>();
         for (String name : names) {
-            chain.add(transform(new Options(prefix + "." + name + ".", lookup)));
+            Options options = new Options(prefix + "." + name + ".", lookup);
+            chain.add(transform(options));
+            List<String> known = OPTIONS.getOrDefault(simpleType(options.required("type")), List.of());
+            for (String setting : given) {
+                if (setting.startsWith(options.prefix()) && !known.contains(setting.substring(options.prefix().length()))) {
+                    throw new ConfigurationException(setting, null, "is not an option of " + simpleType(options.required("type"))
+                            + " (its options: " + String.join(", ", known) + ")");
+                }
+            }
         }
-        return new Transforms(chain);
+        return new Transforms(chain, schemaRequired);
+    }
+
+    /** Each transform's options, as Connect names them. */
+    private static final Map<String, List<String>> OPTIONS = Map.of(
+            "ReplaceField", List.of("type", "include", "exclude", "renames"),
+            "MaskField", List.of("type", "fields", "replacement"),
+            "InsertField", List.of("type", "topic.field", "partition.field", "offset.field", "timestamp.field", "static.field", "static.value"),
+            "Filter", List.of("type", "field", "values", "action"),
+            "Cast", List.of("type", "spec"),
+            "HashField", List.of("type", "fields", "key"));
+
+    /** {@code org.apache.kafka.connect.transforms.ReplaceField$Value} -> {@code ReplaceField}. */
+    private static String simpleType(String type) {
+        String simple = type.startsWith(CONNECT_PACKAGE) ? type.substring(CONNECT_PACKAGE.length()) : type;
+        return simple.replaceFirst("\\$(Value|Key)$", "");
     }
 
     private static RecordTransform transform(Options options) {
@@ -132,19 +170,17 @@ public final class Transforms {
 
     /**
      * Route step, before the sink reads the batch: each record's value through the transforms, what they made of it
-     * left beside the batch for the sink ({@link KafkaBatch#TRANSFORMED}); the records themselves stay as polled, so
-     * a dead letter keeps its original bytes.
+     * left on the record's own exchange for the sink ({@link KafkaBatch#TRANSFORMED}); the records themselves stay as
+     * polled, so a dead letter keeps its original bytes.
      */
     public void apply(Exchange batch) {
         if (chain.isEmpty()) {
             return;
         }
-        List<?> polled = batch.getMessage().getBody(List.class);
-        List<SinkRecord.Transformed> results = new ArrayList<>(polled.size());
-        for (Object item : polled) {
-            results.add(transform(((Exchange) item).getMessage()));
+        for (Object item : batch.getMessage().getBody(List.class)) {
+            Exchange record = (Exchange) item;
+            record.setProperty(KafkaBatch.TRANSFORMED, transform(record.getMessage()));
         }
-        batch.setProperty(KafkaBatch.TRANSFORMED, results);
     }
 
     /** What the transforms make of one record; null where the sink reads it itself (a tombstone, a bad record). */
@@ -155,7 +191,8 @@ public final class Transforms {
         }
         Row value;
         try {
-            value = ConnectJson.read(SinkRecord.decode(bytes, "value"));
+            String text = SinkRecord.decode(bytes, "value");
+            value = schemaRequired ? ConnectJson.readWithSchema(text) : ConnectJson.read(text);
         } catch (RecordFormatException e) {
             return null; // the sink reads it again, and makes it a dead letter with this same reason
         }
@@ -173,8 +210,10 @@ public final class Transforms {
                 }
             }
             return new SinkRecord.Transformed(value, false, null);
-        } catch (TransformException e) {
-            return new SinkRecord.Transformed(null, false, "a transform could not handle it: " + e.getMessage());
+        } catch (RuntimeException e) {
+            // whatever a transform throws is about this record: a dead letter, never a batch failing for ever
+            return new SinkRecord.Transformed(null, false, "a transform could not handle it: "
+                    + (e instanceof TransformException || e.getMessage() != null ? e.getMessage() : e.toString()));
         }
     }
 

@@ -53,8 +53,8 @@ class NamedFlowsTest {
         assertThat(archive.intValue("mysql.batch.size")).isEqualTo(200);
         assertThat(archive.string("mysql.table.name.format")).isEqualTo("archive_${topic}");
         assertThat(archive.string("mysql.insert.mode")).isEqualTo("upsert");
-        // never the first flow's: its own consumer group, and on unless switched off
-        assertThat(archive.string("mysql.group.id")).isEqualTo("kafka-pipeline-archive");
+        // never the first flow's: its own consumer group (the first one's, named), and on unless switched off
+        assertThat(archive.string("mysql.group.id")).isEqualTo("first-group-archive");
         assertThat(archive.bool("mysql.enabled")).isTrue();
         // what the flows share stays
         assertThat(archive.string("errors.tolerance")).isEqualTo("all");
@@ -72,8 +72,8 @@ class NamedFlowsTest {
         ParsedSettings orders = NamedFlows.parse(new SourceFlow(), "orders", given::get, PipelineSettings.parse(given::get));
         assertThat(orders.list("source.table.whitelist")).containsExactly("ORDERS");
         assertThat(orders.string("source.mode")).isEqualTo("timestamp");
-        assertThat(orders.string("source.transactional.id.prefix")).isEqualTo("kafka-pipeline-orders");
-        assertThat(orders.string("source.offsets.topic")).isEqualTo("_kafka_pipeline_orders_offsets");
+        assertThat(orders.string("source.transactional.id.prefix")).isEqualTo("kafka-pipeline-source-orders");
+        assertThat(orders.string("source.offsets.topic")).isEqualTo("_kafka_pipeline_source_offsets_orders");
         assertThat(orders.string("source.connection.url")).isEqualTo("jdbc:postgresql://localhost:5432/postgres");
     }
 
@@ -99,7 +99,7 @@ class NamedFlowsTest {
         ParsedSettings archive = NamedFlows.parse(new MySqlSinkFlow(), "archive", given::get, PipelineSettings.parse(given::get));
         Map<String, String> parameters = NamedFlows.parameters(new MySqlSinkFlow(), "archive", archive);
         assertThat(parameters).containsEntry("flow", "archive").containsEntry("topics", "P_ORDERS")
-                .containsEntry("group.id", "kafka-pipeline-archive").containsEntry("batch.size", "1000");
+                .containsEntry("group.id", "kafka-pipeline-mysql-archive").containsEntry("batch.size", "1000");
         assertThat(parameters.keySet()).noneMatch(name -> name.startsWith("connection."));
         assertThat(parameters.values()).noneMatch(value -> value.contains("hunter2"));
     }
@@ -113,5 +113,43 @@ class NamedFlowsTest {
                 .isEqualTo("is not a setting of a mysql flow: did you mean archive.table.name.format?");
         assertThat(unknown.get("archive.nonsense.entirely.different")).isEqualTo("is not a setting of a mysql flow");
         assertThat(List.copyOf(unknown.keySet())).doesNotContain("archive.flow");
+    }
+
+    @Test
+    void aSecondFlowsStartUpErrorsNameItsOwnSettingsAndNothingElse() {
+        assertThat(NamedFlows.ownNames(new S3SinkFlow(), "lake", "s3.bucket.name: bucket 'x' at s3.endpoint=https://s3.eu-west-1.amazonaws.com "
+                + "does not exist (set s3.bucket.create=true to create it)"))
+                .isEqualTo("lake.bucket.name: bucket 'x' at lake.endpoint=https://s3.eu-west-1.amazonaws.com does not exist "
+                        + "(set lake.bucket.create=true to create it)");
+        assertThat(NamedFlows.ownNames(new SourceFlow(), "orders", "Invalid configuration: source.table.whitelist = 'X': no such table"))
+                .isEqualTo("Invalid configuration: orders.table.whitelist = 'X': no such table");
+        assertThat(NamedFlows.ownNames(new S3SinkFlow(), "s3", "s3.bucket.name: x")).isEqualTo("s3.bucket.name: x");
+    }
+
+    @Test
+    void twoFlowsThatWouldShareAGroupATableAFolderOrATopicStopStartUp() {
+        assertThatThrownBy(() -> flows(Map.of("archive.flow", "mysql", "archive.group.id", "kafka-pipeline-mysql",
+                "archive.connection.url", "jdbc:mysql://other/db")))
+                .hasMessageStartingWith("Invalid configuration: archive.group.id makes flow archive use the consumer group of flow mysql "
+                        + "(kafka-pipeline-mysql)");
+        // the same database and table name format: both would write P_USERS
+        assertThatThrownBy(() -> flows(Map.of("archive.flow", "mysql")))
+                .hasMessageStartingWith("Invalid configuration: archive.table.name.format makes flow archive use the MySQL table of flow mysql "
+                        + "(jdbc:mysql://localhost:3306/pipeline P_USERS)");
+        assertThatThrownBy(() -> flows(Map.of("lake.flow", "s3")))
+                .hasMessageStartingWith("Invalid configuration: lake.bucket.name makes flow lake use the S3 folder of flow s3");
+        assertThatThrownBy(() -> flows(Map.of("copy.flow", "source")))
+                .hasMessageStartingWith("Invalid configuration: copy.topic.prefix makes flow copy use the topic of flow source (P_USERS)");
+        // apart, they run
+        flows(Map.of("archive.flow", "mysql", "archive.table.name.format", "archive_${topic}", "lake.flow", "s3", "lake.topics.dir", "lake",
+                "orders.flow", "source", "orders.table.whitelist", "ORDERS"));
+    }
+
+    /** The flows {@code given} makes, checked apart, as start-up builds them. */
+    private static void flows(Map<String, String> given) {
+        Map<String, PipelineFlow> second = declared(given);
+        ParsedSettings shared = PipelineSettings.parse(given::get, second);
+        java.util.List<NamedFlows.Flow> flows = NamedFlows.of(shared, second, PipelineSettings.FLOWS, given::get);
+        NamedFlows.checkApart(flows);
     }
 }

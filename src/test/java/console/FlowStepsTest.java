@@ -37,7 +37,7 @@ class FlowStepsTest {
             FlowSteps.Flow flow = FlowSteps.of(context, "archive-sink");
             List<String> lines = flow.steps().stream()
                     .map(step -> "  ".repeat(step.depth()) + step.step() + " " + step.what() + " @" + step.route()).toList();
-            assertThat(lines.get(0)).startsWith("from kafka:P_ORDERS?").contains("groupId=kafka-pipeline-archive").endsWith("@archive-sink");
+            assertThat(lines.get(0)).startsWith("from kafka:P_ORDERS?").contains("groupId=kafka-pipeline-mysql-archive").endsWith("@archive-sink");
             assertThat(lines).contains("  bean ref:archiveRows method:fromBatch @archive-sink",
                     "  bean ref:archiveRows method:prepareTables @archive-sink",
                     "  to direct:archive-sink-rows @archive-sink",

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Route files saved while the pipeline runs (routes.reload=true, as under mvn compile camel:run), with rows
  * streaming in: each saved file restarts the routes it made and only those, a file with an error is refused
- * and changes nothing, and every row ends in the topic, MySQL and S3 exactly once.
+ * and changes nothing (one the check cannot fault, naming a bean that does not exist, is refused when its routes
+ * are made, and the routes before it run again), and every row ends in the topic, MySQL and S3 exactly once.
  */
 class RouteReloadIT {
 
@@ -75,6 +76,10 @@ class RouteReloadIT {
                             "          # saved while rows stream in\n");
                 } else if (inserted == 1600) {
                     Files.writeString(folder.resolve("generator.yaml"), "- route:\n    from:\n      uri: timer:x\n      steps:\n        - too: log:y\n");
+                } else if (inserted == 1800) {
+                    // well-formed, but names a bean that does not exist: only creating the route finds it
+                    edit(folder.resolve("mysql-sink.yaml"), "              method: prepareTables\n",
+                            "          - bean:\n              ref: noSuchBean\n              method: go\n");
                 }
                 Thread.sleep(second < 60 ? 200 : 0);
             }
@@ -93,6 +98,9 @@ class RouteReloadIT {
                 .contains("routes s3-sink, s3-uploads restarted").contains("edited mysql-sink.yaml: ");
         assertThat(output).contains(folder.resolve("generator.yaml") + " not reloaded, its routes keep running as they were: "
                 + "Invalid route file " + folder.resolve("generator.yaml") + ", line 5, column 11: Unknown node id: too");
+        // the save naming a missing bean: refused, and the MySQL sink ran on as before it (every row is in MySQL)
+        assertThat(output).contains(folder.resolve("mysql-sink.yaml") + " not reloaded, its routes run as before the save: ")
+                .contains("noSuchBean");
         // each save restarted its own routes only, once
         assertThat(output.lines().filter(line -> line.contains("Reloaded ")).toList()).hasSize(3);
     }

@@ -29,8 +29,8 @@ import org.junit.jupiter.api.Test;
 import routes.PipelineApplication;
 
 /**
- * A second flow of each kind, declared in settings only (the README's "Adding a table, a database, a bucket"),
- * running beside the first ones in one application against the test stack: a second table with its own capture
+ * A second flow of each kind, declared in settings only (the README's "Second flows"), running beside the first
+ * ones in one application against the test stack: a second table, in another database, with its own capture
  * mode, columns and topic prefix (flow {@code orders}); a second MySQL sink writing the same topic into another
  * database with another table name format (flow {@code archive}); a second S3 sink writing it into another bucket
  * as Avro, partitioned by a field (flow {@code lake}). Every row must arrive once in each, with its values.
@@ -44,6 +44,7 @@ class SecondFlowsIT {
     private static final String ORDERS_TOPIC = "orders_" + ORDERS;
     private static final String LAKE_BUCKET = "flows-lake";
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final String ORDERS_DATABASE = "second_flows_orders";
     private static Map<String, String> settings;
 
     @BeanInject
@@ -58,6 +59,11 @@ class SecondFlowsIT {
         FakeUsers.createTableIfMissing(postgres, USERS);
         try (Connection connection = Tables.postgres(stack); Statement statement = connection.createStatement()) {
             Tables.insertFakeUsers(connection, USERS, 40);
+            // the second table lives in another database: the second source flow must read there, not in the first's
+            statement.execute("DROP DATABASE IF EXISTS " + ORDERS_DATABASE);
+            statement.execute("CREATE DATABASE " + ORDERS_DATABASE);
+        }
+        try (Connection connection = ordersDatabase(); Statement statement = connection.createStatement()) {
             // another table with other columns: an id, and a time set on insert and on every update
             statement.execute("CREATE TABLE \"" + ORDERS + "\" (\"id\" BIGINT PRIMARY KEY, \"item\" TEXT NOT NULL, "
                     + "\"updated_at\" TIMESTAMP NOT NULL)");
@@ -82,6 +88,7 @@ class SecondFlowsIT {
         own.put("source.poll.interval.ms", "200");
         // flow orders: a second table, its own mode, columns and topic prefix
         own.put("orders.flow", "source");
+        own.put("orders.connection.url", ordersUrl());
         own.put("orders.table.whitelist", ORDERS);
         own.put("orders.mode", "timestamp+incrementing");
         own.put("orders.incrementing.column.name", "id");
@@ -129,7 +136,7 @@ class SecondFlowsIT {
         // the second table: its rows on its own topic with its own columns, then updated rows again (its mode)
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
                 .until(() -> Records.readAllBytes(kafka, ORDERS_TOPIC).size() == 30);
-        try (Connection postgres = Tables.postgres(stack); Statement update = postgres.createStatement()) {
+        try (Connection postgres = ordersDatabase(); Statement update = postgres.createStatement()) {
             update.executeUpdate("UPDATE \"" + ORDERS + "\" SET \"item\" = 'changed ' || \"id\", "
                     + "\"updated_at\" = now() AT TIME ZONE 'utc' WHERE \"id\" <= 5");
         }
@@ -185,5 +192,14 @@ class SecondFlowsIT {
 
     private static List<Long> indexes(List<Lake.StoredObject> objects) {
         return objects.stream().flatMap(object -> object.lines().stream()).map(line -> line.path("index").asLong()).toList();
+    }
+
+    private static String ordersUrl() throws Exception {
+        String url = TestStack.get().postgres().jdbcUrl();
+        return url.substring(0, url.lastIndexOf('/') + 1) + ORDERS_DATABASE;
+    }
+
+    private static Connection ordersDatabase() throws Exception {
+        return java.sql.DriverManager.getConnection(ordersUrl(), localstack.EmbeddedPostgreSql.USER, "");
     }
 }

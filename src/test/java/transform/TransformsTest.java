@@ -49,7 +49,7 @@ class TransformsTest {
     }
 
     private Transforms transforms(String names) {
-        return Transforms.parse(List.of(names.split(",")), "mysql.transforms", settings::get);
+        return Transforms.parse(List.of(names.split(",")), "mysql.transforms", settings::get, false);
     }
 
     private RecordTransform only(String name) {
@@ -72,12 +72,20 @@ class TransformsTest {
     }
 
     @Test
-    void theChangedSchemaIsOneInstancePerInputSchema() {
+    void theChangedSchemaIsOneInstancePerInputSchemaAndTheCacheStaysSmall() {
         settings.put("mysql.transforms.t.type", "ReplaceField");
         settings.put("mysql.transforms.t.exclude", "ssn");
         RecordTransform drop = only("t");
         assertThat(drop.apply(row(1, "a", "b", "F", "1"), ORIGIN).schema())
                 .isSameAs(drop.apply(row(2, "c", "d", "M", "2"), ORIGIN).schema());
+        // plain JSON: a schema inferred per record, equal for records of one shape
+        Row plainOne = ConnectJson.read("{\"index\":1,\"ssn\":\"x\"}");
+        Row plainTwo = ConnectJson.read("{\"index\":2,\"ssn\":\"y\"}");
+        assertThat(drop.apply(plainOne, ORIGIN).schema()).isSameAs(drop.apply(plainTwo, ORIGIN).schema());
+        // a topic of ever new shapes: the cache keeps the newest 1,000, the transform still works
+        for (int i = 0; i < 2_000; i++) {
+            assertThat(drop.apply(ConnectJson.read("{\"f" + i + "\":1,\"ssn\":\"x\"}"), ORIGIN).values()).containsOnlyKeys("f" + i);
+        }
     }
 
     @Test
@@ -184,6 +192,20 @@ class TransformsTest {
     }
 
     @Test
+    void aMisspeltOptionStopsStartUpInsteadOfBeingIgnored() {
+        settings.put("mysql.transforms.onlyF.type", "Filter");
+        settings.put("mysql.transforms.onlyF.field", "sex");
+        settings.put("mysql.transforms.onlyF.values", "F");
+        settings.put("mysql.transforms.onlyF.acton", "keep");
+        assertThatThrownBy(() -> Transforms.parse(List.of("onlyF"), "mysql.transforms", settings::get, false, settings.keySet()))
+                .hasMessage("Invalid configuration: mysql.transforms.onlyF.acton is not an option of Filter (its options: type, field, "
+                        + "values, action)");
+        settings.remove("mysql.transforms.onlyF.acton");
+        settings.put("mysql.transforms.onlyF.action", "keep");
+        assertThat(Transforms.parse(List.of("onlyF"), "mysql.transforms", settings::get, false, settings.keySet()).isEmpty()).isFalse();
+    }
+
+    @Test
     void theRouteStepLeavesWhatItMadeBesideTheBatchAndTheRecordsAsPolled() throws Exception {
         settings.put("mysql.transforms.drop.type", "ReplaceField");
         settings.put("mysql.transforms.drop.exclude", "ssn");
@@ -221,12 +243,41 @@ class TransformsTest {
     }
 
     @Test
+    void aRecordWithoutASchemaIsLeftToASinkThatStoresOneAndAnyFailureIsTheRecordsOwn() throws Exception {
+        settings.put("mysql.transforms.drop.type", "ReplaceField");
+        settings.put("mysql.transforms.drop.exclude", "ssn");
+        settings.put("mysql.transforms.mask.type", "MaskField");
+        settings.put("mysql.transforms.mask.fields", "when");
+        settings.put("mysql.transforms.mask.replacement", "12");
+        String dated = "{\"schema\":{\"type\":\"struct\",\"optional\":false,\"fields\":[{\"field\":\"when\",\"type\":\"int32\","
+                + "\"name\":\"org.apache.kafka.connect.data.Date\",\"optional\":true}]},\"payload\":{\"when\":20000}}";
+        try (DefaultCamelContext context = new DefaultCamelContext()) {
+            List<Exchange> polled = new ArrayList<>();
+            for (String value : List.of("{\"index\":1,\"ssn\":\"x\"}", dated)) {
+                Exchange record = new DefaultExchange(context);
+                record.getMessage().setBody(value.getBytes(StandardCharsets.UTF_8));
+                polled.add(record);
+            }
+            Exchange batch = new DefaultExchange(context);
+            batch.getMessage().setBody(polled);
+            Transforms.parse(List.of("drop"), "mysql.transforms", settings::get, true).apply(batch);
+            // Avro and Parquet need the schema a plain JSON object lacks: the sink makes it a dead letter itself
+            assertThat(polled.get(0).getProperty(KafkaBatch.TRANSFORMED)).isNull();
+            Transforms.parse(List.of("mask"), "mysql.transforms", settings::get, false).apply(batch);
+            assertThat(polled.get(1).getProperty(KafkaBatch.TRANSFORMED, SinkRecord.Transformed.class).failure())
+                    .isEqualTo("a transform could not handle it: field 'when' cannot be given a value of type date from '12'");
+        }
+    }
+
+    @Test
     void noTransformsLeaveTheBatchAlone() throws Exception {
         try (DefaultCamelContext context = new DefaultCamelContext()) {
+            Exchange record = new DefaultExchange(context);
+            record.getMessage().setBody("{\"index\":1}".getBytes(StandardCharsets.UTF_8));
             Exchange batch = new DefaultExchange(context);
-            batch.getMessage().setBody(List.of());
-            Transforms.parse(List.of(), "mysql.transforms", settings::get).apply(batch);
-            assertThat(batch.getProperty(KafkaBatch.TRANSFORMED)).isNull();
+            batch.getMessage().setBody(List.of(record));
+            Transforms.parse(List.of(), "mysql.transforms", settings::get, false).apply(batch);
+            assertThat(record.getProperty(KafkaBatch.TRANSFORMED)).isNull();
         }
     }
 
