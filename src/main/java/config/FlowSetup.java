@@ -108,12 +108,14 @@ public final class FlowSetup {
 
     /**
      * The transforms of this flow (its kind's {@code <kind>.transforms} setting, read as this flow's), configured by
-     * the options under the flow that set the list: a second flow that sets none runs the first flow's, as set there.
+     * the options under the flow that set the list: a second flow that sets none runs the first flow's, as set there;
+     * then, for each record, the route {@code <flow>-record} when a route file defines one.
      */
     public transform.Transforms transforms(String kind, boolean schemaRequired) {
         String ownList = flowName + ".transforms";
         String prefix = flowName.equals(kind) || property(ownList) != null ? ownList : kind + ".transforms";
-        return transform.Transforms.parse(settings.list(kind + ".transforms"), prefix, this::property, schemaRequired, givenNames);
+        return transform.Transforms.parse(settings.list(kind + ".transforms"), prefix, this::property, schemaRequired, givenNames)
+                .withRecordRoute(flowName + "-record");
     }
 
     public void bind(String name, Object bean) {

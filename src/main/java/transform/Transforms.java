@@ -34,10 +34,22 @@ public final class Transforms {
 
     private final List<RecordTransform> chain;
     private final boolean schemaRequired;
+    private final String recordRouteId;
+    private volatile RecordRoute recordRoute;
 
     Transforms(List<RecordTransform> chain, boolean schemaRequired) {
+        this(chain, schemaRequired, null);
+    }
+
+    private Transforms(List<RecordTransform> chain, boolean schemaRequired, String recordRouteId) {
         this.chain = List.copyOf(chain);
         this.schemaRequired = schemaRequired;
+        this.recordRouteId = recordRouteId;
+    }
+
+    /** These transforms, then the route {@code routeId} for each record whenever one of that id runs ({@link RecordRoute}). */
+    public Transforms withRecordRoute(String routeId) {
+        return new Transforms(chain, schemaRequired, routeId);
     }
 
     public boolean isEmpty() {
@@ -174,17 +186,27 @@ public final class Transforms {
      * polled, so a dead letter keeps its original bytes.
      */
     public void apply(Exchange batch) {
-        if (chain.isEmpty()) {
+        // the record route is looked up per batch: a route file saved while running may add or remove it
+        boolean throughRoute = recordRouteId != null && batch.getContext().getRoute(recordRouteId) != null;
+        if (chain.isEmpty() && !throughRoute) {
             return;
+        }
+        List<RecordTransform> steps = chain;
+        if (throughRoute) {
+            if (recordRoute == null) {
+                recordRoute = new RecordRoute(batch.getContext(), recordRouteId);
+            }
+            steps = new ArrayList<>(chain);
+            steps.add(recordRoute);
         }
         for (Object item : batch.getMessage().getBody(List.class)) {
             Exchange record = (Exchange) item;
-            record.setProperty(KafkaBatch.TRANSFORMED, transform(record.getMessage()));
+            record.setProperty(KafkaBatch.TRANSFORMED, transform(record.getMessage(), steps));
         }
     }
 
     /** What the transforms make of one record; null where the sink reads it itself (a tombstone, a bad record). */
-    private SinkRecord.Transformed transform(Message message) {
+    private SinkRecord.Transformed transform(Message message, List<RecordTransform> steps) {
         Object body = message.getBody();
         if (!(body instanceof byte[] bytes)) {
             return null;
@@ -203,7 +225,7 @@ public final class Transforms {
                 message.getHeader(KafkaConstants.PARTITION, -1, Integer.class), message.getHeader(KafkaConstants.OFFSET, -1L, Long.class),
                 message.getHeader(KafkaConstants.TIMESTAMP, -1L, Long.class));
         try {
-            for (RecordTransform transform : chain) {
+            for (RecordTransform transform : steps) {
                 value = transform.apply(value, origin);
                 if (value == null) {
                     return new SinkRecord.Transformed(null, true, null);

@@ -103,4 +103,15 @@ class RouteFilesTest {
                 + "        uri: \"kafka:{{topic}}?{{option}}=1&groupId=g\"\n        steps:\n          - log: hi\n");
         RouteFiles.check(context, List.of("file:" + template));
     }
+
+    /** The README's example of a route of one's own for each record reads as a route file. */
+    @Test
+    void theReadmesRecordRouteIsARouteFile() throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        int at = readme.indexOf("    id: mysql-record");
+        String yaml = readme.substring(readme.lastIndexOf("```yaml\n", at) + "```yaml\n".length(), readme.indexOf("```", at));
+        Path file = folder.resolve("mysql-record.yaml");
+        Files.writeString(file, yaml);
+        RouteFiles.check(context, List.of("file:" + file));
+    }
 }

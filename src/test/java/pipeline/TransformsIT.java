@@ -30,7 +30,8 @@ import routes.PipelineApplication;
 /**
  * The README's transforms, in settings only, on rows streaming from the source: {@code ssn} dropped for MySQL (the
  * table the sink creates has no such column), {@code mail} hashed for S3 (HMAC-SHA256 under a secret key), and a
- * third sink, a second MySQL flow, that keeps only the rows whose {@code sex} is {@code F}.
+ * third sink, a second MySQL flow, that keeps only the rows whose {@code sex} is {@code F} and sends each record
+ * through a route of its own (Camel's steps on one record) that adds a field.
  */
 @CamelMainTest(mainClass = PipelineApplication.class)
 class TransformsIT {
@@ -82,6 +83,8 @@ class TransformsIT {
         own.put("females.transforms.onlyF.field", "sex");
         own.put("females.transforms.onlyF.values", "F");
         own.put("females.transforms.onlyF.action", "keep");
+        // and a route of its own for each record (src/test/resources/test-routes/females-record.yaml)
+        own.put("camel.main.routes-include-pattern", "classpath:routes/*.yaml,classpath:test-routes/*.yaml");
         settings = RouteFileSettings.with(own);
     }
 
@@ -118,11 +121,14 @@ class TransformsIT {
             });
             Tables.assertSameRows(Tables.rows(mysql, "`" + TOPIC + "`"), withoutSsn);
 
-            // the third sink: only the F rows, each whole (its transforms are its own: ssn kept)
-            assertThat(columns(mysql, "females_" + TOPIC)).contains("ssn");
+            // the third sink: only the F rows, each whole (its transforms are its own: ssn kept), and the field its
+            // record route added
+            assertThat(columns(mysql, "females_" + TOPIC)).contains("ssn", "checked");
             Map<Long, Map<String, Object>> onlyFemales = new LinkedHashMap<>();
             females.forEach(index -> onlyFemales.put(index, rows.get(index)));
-            Tables.assertSameRows(Tables.rows(mysql, "`females_" + TOPIC + "`"), onlyFemales);
+            Map<Long, Map<String, Object>> written = Tables.rows(mysql, "`females_" + TOPIC + "`");
+            written.values().forEach(row -> assertThat(row.remove("checked")).isEqualTo("by a route of my own"));
+            Tables.assertSameRows(written, onlyFemales);
 
             // S3: every row once, mail as HMAC-SHA256 of the row's mail under the key, the rest as it was
             List<JsonNode> lines = new ArrayList<>();

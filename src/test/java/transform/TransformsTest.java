@@ -270,6 +270,46 @@ class TransformsTest {
     }
 
     @Test
+    void aRouteOfTheUsersOwnSeesEachRecordAndCamelsStepsFilterChangeAndFailIt() throws Exception {
+        try (DefaultCamelContext context = new DefaultCamelContext()) {
+            context.addRoutes(new org.apache.camel.builder.RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("direct:mysql-record").routeId("mysql-record")
+                            .filter(simple("${body[sex]} != 'F'")).stop().end()
+                            .choice().when(simple("${body[name]} == 'boom'")).throwException(new IllegalStateException("no booms")).end()
+                            .script(simple("${body.put('checked', 'yes')}"))
+                            .script(simple("${body.remove('ssn')}"));
+                }
+            });
+            context.start();
+            List<Exchange> polled = new ArrayList<>();
+            for (String value : List.of(record(1, "Ann", "1", "F", "30"), record(2, "Bob", "2", "M", "31"), record(3, "boom", "3", "F", "32"))) {
+                Exchange record = new DefaultExchange(context);
+                record.getMessage().setBody(value.getBytes(StandardCharsets.UTF_8));
+                polled.add(record);
+            }
+            Exchange batch = new DefaultExchange(context);
+            batch.getMessage().setBody(polled);
+            Transforms.parse(List.of(), "mysql.transforms", settings::get, false).withRecordRoute("mysql-record").apply(batch);
+            SinkRecord.Transformed kept = polled.get(0).getProperty(KafkaBatch.TRANSFORMED, SinkRecord.Transformed.class);
+            assertThat(kept.value().schema().fields()).extracting(Field::name).containsExactly("index", "name", "sex", "age", "checked");
+            assertThat(kept.value().schema().field("checked")).isEqualTo(Field.of("checked", FieldType.STRING, true));
+            assertThat(kept.value().values()).containsEntry("checked", "yes").containsEntry("index", 1L).doesNotContainKey("ssn");
+            assertThat(polled.get(1).getProperty(KafkaBatch.TRANSFORMED, SinkRecord.Transformed.class).dropped()).isTrue();
+            assertThat(polled.get(2).getProperty(KafkaBatch.TRANSFORMED, SinkRecord.Transformed.class).failure())
+                    .isEqualTo("a transform could not handle it: the route mysql-record failed on it: no booms");
+            // a flow without such a route: the step leaves its batch alone
+            Exchange other = new DefaultExchange(context);
+            other.getMessage().setBody(record(4, "Di", "4", "F", "1").getBytes(StandardCharsets.UTF_8));
+            Exchange otherBatch = new DefaultExchange(context);
+            otherBatch.getMessage().setBody(List.of(other));
+            Transforms.parse(List.of(), "s3.transforms", settings::get, false).withRecordRoute("s3-record").apply(otherBatch);
+            assertThat(other.getProperty(KafkaBatch.TRANSFORMED)).isNull();
+        }
+    }
+
+    @Test
     void noTransformsLeaveTheBatchAlone() throws Exception {
         try (DefaultCamelContext context = new DefaultCamelContext()) {
             Exchange record = new DefaultExchange(context);
