@@ -83,6 +83,15 @@ public final class FlowSteps {
                     : filled(route, label(output));
             steps.add(new Step(route.getRouteId(), output.getId(), output.getShortName(), what, depth, null));
             addOutputs(context, model, route, children(output), depth + 1, steps, seen);
+            if (output instanceof BeanDefinition bean && bean.getRef() != null
+                    && context.getRegistry().lookupByName(filled(route, bean.getRef())) instanceof transform.Transforms transforms) {
+                // the flow's transforms, as its settings configure them, and the route each record goes through
+                transforms.descriptions().forEach(transform -> steps.add(new Step(route.getRouteId(), null, "transform", transform,
+                        depth + 1, null)));
+                if (transforms.recordRouteId() != null) {
+                    add(context, model, model.getRouteDefinition(transforms.recordRouteId()), depth + 1, steps, seen);
+                }
+            }
             if (output instanceof SendDefinition<?>) {
                 // the pipeline's own hand-over to another of its routes: show what that route does, one level deeper
                 add(context, model, routeReading(context, model, what), depth + 1, steps, seen);

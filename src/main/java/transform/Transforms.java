@@ -33,23 +33,35 @@ public final class Transforms {
     private static final String CONNECT_PACKAGE = "org.apache.kafka.connect.transforms.";
 
     private final List<RecordTransform> chain;
+    private final List<String> descriptions;
     private final boolean schemaRequired;
     private final String recordRouteId;
     private volatile RecordRoute recordRoute;
 
     Transforms(List<RecordTransform> chain, boolean schemaRequired) {
-        this(chain, schemaRequired, null);
+        this(chain, List.of(), schemaRequired, null);
     }
 
-    private Transforms(List<RecordTransform> chain, boolean schemaRequired, String recordRouteId) {
+    private Transforms(List<RecordTransform> chain, List<String> descriptions, boolean schemaRequired, String recordRouteId) {
         this.chain = List.copyOf(chain);
+        this.descriptions = List.copyOf(descriptions);
         this.schemaRequired = schemaRequired;
         this.recordRouteId = recordRouteId;
     }
 
     /** These transforms, then the route {@code routeId} for each record whenever one of that id runs ({@link RecordRoute}). */
     public Transforms withRecordRoute(String routeId) {
-        return new Transforms(chain, schemaRequired, routeId);
+        return new Transforms(chain, descriptions, schemaRequired, routeId);
+    }
+
+    /** Each transform as the console lists it: {@code dropSsn: ReplaceField exclude=ssn} (a secret key left out). */
+    public List<String> descriptions() {
+        return descriptions;
+    }
+
+    /** The route each record goes through when one of this id runs, or null. */
+    public String recordRouteId() {
+        return recordRouteId;
     }
 
     public boolean isEmpty() {
@@ -79,9 +91,17 @@ public final class Transforms {
     public static Transforms parse(List<String> names, String prefix, Function<String, String> lookup, boolean schemaRequired,
                                    java.util.Set<String> given) {
         List<RecordTransform> chain = new ArrayList<>();
+        List<String> descriptions = new ArrayList<>();
         for (String name : names) {
             Options options = new Options(prefix + "." + name + ".", lookup);
             chain.add(transform(options));
+            StringBuilder description = new StringBuilder(name + ": " + simpleType(options.required("type")));
+            for (String option : OPTIONS.getOrDefault(simpleType(options.required("type")), List.of())) {
+                if (!option.equals("type") && !option.equals("key") && options.raw(option) != null) {
+                    description.append(' ').append(option).append('=').append(options.raw(option));
+                }
+            }
+            descriptions.add(description.toString());
             List<String> known = OPTIONS.getOrDefault(simpleType(options.required("type")), List.of());
             for (String setting : given) {
                 if (setting.startsWith(options.prefix()) && !known.contains(setting.substring(options.prefix().length()))) {
@@ -90,7 +110,7 @@ public final class Transforms {
                 }
             }
         }
-        return new Transforms(chain, schemaRequired);
+        return new Transforms(chain, descriptions, schemaRequired, null);
     }
 
     /** Each transform's options, as Connect names them. */

@@ -34,10 +34,27 @@ class FlowStepsTest {
                         new HashMap<>(NamedFlows.parameters(new MySqlSinkFlow(), "archive", settings)));
             }
 
+            // its transforms, as the settings configure them, and a route of its own for each record
+            Map<String, String> transformSettings = Map.of("archive.transforms.dropSsn.type", "ReplaceField",
+                    "archive.transforms.dropSsn.exclude", "ssn", "archive.transforms.hash.type", "HashField",
+                    "archive.transforms.hash.fields", "mail", "archive.transforms.hash.key", "secret-key");
+            context.getRegistry().bind("archiveTransforms", transform.Transforms.parse(List.of("dropSsn", "hash"), "archive.transforms",
+                    transformSettings::get, false).withRecordRoute("archive-record"));
+            context.addRoutes(new org.apache.camel.builder.RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("direct:archive-record").routeId("archive-record").setHeader("seen", constant(true));
+                }
+            });
             FlowSteps.Flow flow = FlowSteps.of(context, "archive-sink");
             List<String> lines = flow.steps().stream()
                     .map(step -> "  ".repeat(step.depth()) + step.step() + " " + step.what() + " @" + step.route()).toList();
             assertThat(lines.get(0)).startsWith("from kafka:P_ORDERS?").contains("groupId=kafka-pipeline-mysql-archive").endsWith("@archive-sink");
+            assertThat(lines).containsSubsequence("  bean ref:archiveTransforms method:apply @archive-sink",
+                    "    transform dropSsn: ReplaceField exclude=ssn @archive-sink", "    transform hash: HashField fields=mail @archive-sink",
+                    "    from direct:archive-record @archive-record", "      setHeader seen @archive-record",
+                    "  bean ref:archiveRows method:fromBatch @archive-sink");
+            assertThat(lines).noneMatch(line -> line.contains("secret-key"));
             assertThat(lines).contains("  bean ref:archiveRows method:fromBatch @archive-sink",
                     "  bean ref:archiveRows method:prepareTables @archive-sink",
                     "  to direct:archive-sink-rows @archive-sink",
