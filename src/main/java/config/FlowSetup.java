@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.function.Consumer;
 
 import javax.sql.DataSource;
@@ -33,15 +34,17 @@ public final class FlowSetup {
     private final PipelineProgress progress;
     private final List<AutoCloseable> closeAtStop;
     private final Map<String, DataSource> dataSources;
-    private java.util.Set<String> givenNames = java.util.Set.of();
+    private final Set<String> givenNames;
 
+    /** @param givenNames the setting names application.properties and the system properties set (a transform's options) */
     FlowSetup(CamelContext context, ParsedSettings settings, Properties kafkaClient, PipelineProgress progress,
-              List<AutoCloseable> closeAtStop) {
-        this(context, null, settings, kafkaClient, progress, closeAtStop, new HashMap<>());
+              List<AutoCloseable> closeAtStop, Set<String> givenNames) {
+        this(context, null, settings, kafkaClient, progress, closeAtStop, new HashMap<>(), Set.copyOf(givenNames));
     }
 
     private FlowSetup(CamelContext context, String flowName, ParsedSettings settings, Properties kafkaClient,
-                      PipelineProgress progress, List<AutoCloseable> closeAtStop, Map<String, DataSource> dataSources) {
+                      PipelineProgress progress, List<AutoCloseable> closeAtStop, Map<String, DataSource> dataSources,
+                      Set<String> givenNames) {
         this.context = context;
         this.flowName = flowName;
         this.settings = settings;
@@ -49,6 +52,7 @@ public final class FlowSetup {
         this.progress = progress;
         this.closeAtStop = closeAtStop;
         this.dataSources = dataSources;
+        this.givenNames = givenNames;
     }
 
     /**
@@ -56,14 +60,7 @@ public final class FlowSetup {
      * first flow's names: {@link NamedFlows#parse}); it shares the pools, clients and progress.
      */
     FlowSetup forFlow(String flowName, ParsedSettings settings) {
-        FlowSetup setup = new FlowSetup(context, flowName, settings, kafkaClient, progress, closeAtStop, dataSources);
-        setup.givenNames = givenNames;
-        return setup;
-    }
-
-    /** The setting names application.properties and the system properties set: undeclared ones are checked against them. */
-    void givenNames(java.util.Set<String> names) {
-        this.givenNames = java.util.Set.copyOf(names);
+        return new FlowSetup(context, flowName, settings, kafkaClient, progress, closeAtStop, dataSources, givenNames);
     }
 
     /** The name of the flow being set up ({@code mysql}, or a second flow's {@code archive}). */

@@ -60,8 +60,7 @@ public class PipelineConfiguration implements CamelConfiguration {
         List<AutoCloseable> closeAtStop = new ArrayList<>();
         context.addService(new ResourceCloser(closeAtStop), true, true);
         PipelineProgress progress = context.getRegistry().lookupByNameAndType(PROGRESS, PipelineProgress.class);
-        FlowSetup setup = new FlowSetup(context, settings, kafkaClient, progress, closeAtStop);
-        setup.givenNames(given.keySet());
+        FlowSetup setup = new FlowSetup(context, settings, kafkaClient, progress, closeAtStop, given.keySet());
         for (NamedFlows.Flow flow : flows) {
             try {
                 flow.kind().start(setup.forFlow(flow.name(), flow.settings()));

@@ -128,9 +128,10 @@ public final class RouteFiles extends MainListenerSupport {
 
     /**
      * Reads every route file as Camel will (YAML, then the DSL: steps, fields, expressions) into a context of its
-     * own that never starts, so nothing it names is created or connected; the first error throws one line.
+     * own that never starts, so nothing it names is created or connected; the first error throws one line. Returns
+     * what they define.
      */
-    static void check(CamelContext context, List<String> locations) {
+    static Contents check(CamelContext context, List<String> locations) {
         DefaultCamelContext scratch = scratch(context);
         try {
             var loader = PluginHelper.getRoutesLoader(scratch);
@@ -155,16 +156,22 @@ public final class RouteFiles extends MainListenerSupport {
                 checkEndpoint(scratch, template.getRoute().getInput().getEndpointUri(), template.getRoute().getInput(), false);
                 checkEndpoints(scratch, template.getRoute(), false);
             }
+            return new Contents(model.getRouteDefinitions().stream().map(RouteDefinition::getRouteId).toList(),
+                    model.getRouteTemplateDefinitions().stream().map(template -> template.getId()).toList());
         } finally {
             scratch.stop();
         }
+    }
+
+    /** What route files define: their plain routes' ids and their route templates' ids. */
+    record Contents(List<String> routeIds, List<String> templates) {
     }
 
     /**
      * A context to read route files into that never starts, so nothing they name is created or connected: with the
      * same settings, for the placeholders read while routes are added (a precondition), and silent when stopped.
      */
-    static DefaultCamelContext scratch(CamelContext context) {
+    private static DefaultCamelContext scratch(CamelContext context) {
         DefaultCamelContext scratch = new DefaultCamelContext();
         scratch.setStartupSummaryLevel(StartupSummaryLevel.Off);
         scratch.getPropertiesComponent().setInitialProperties(context.getPropertiesComponent().loadProperties());

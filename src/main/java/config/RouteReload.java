@@ -12,8 +12,6 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
-import org.apache.camel.RoutesBuilder;
-import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.model.RouteTemplateDefinition;
@@ -74,21 +72,15 @@ final class RouteReload {
         }
         long started = System.nanoTime();
         String location = "file:" + file;
+        RouteFiles.Contents contents;
         try {
             // the saved file alone: another file of the folder left broken does not hold this one back
-            RouteFiles.check(context, List.of(location));
+            contents = RouteFiles.check(context, List.of(location));
         } catch (IllegalArgumentException e) {
             LOG.warn("{} not reloaded, its routes keep running as they were: {}", file, e.getMessage());
             return;
         }
         Model model = context.getCamelContextExtension().getContextPlugin(Model.class);
-        Contents contents;
-        try {
-            contents = contents(location);
-        } catch (Exception e) {
-            LOG.warn("{} not reloaded, its routes keep running as they were: {}", file, RouteFiles.describe(location, e));
-            return;
-        }
         List<PipelineFlow.FlowRoute> flowRoutes = flowRoutesOf(contents.templates());
         // what the file made before: routes of its flows, routes of the same id, routes it loaded
         Set<String> stopping = new LinkedHashSet<>();
@@ -149,29 +141,10 @@ final class RouteReload {
         }
     }
 
-    /** The plain routes and the route templates a route file defines, read into a context that never starts. */
-    private Contents contents(String location) throws Exception {
-        DefaultCamelContext scratch = RouteFiles.scratch(context);
-        try {
-            Resource resource = PluginHelper.getResourceLoader(scratch).resolveResource(location);
-            for (RoutesBuilder builder : PluginHelper.getRoutesLoader(scratch).findRoutesBuilders(resource)) {
-                scratch.addRoutes(builder);
-            }
-            Model model = scratch.getCamelContextExtension().getContextPlugin(Model.class);
-            return new Contents(model.getRouteDefinitions().stream().map(RouteDefinition::getRouteId).toList(),
-                    model.getRouteTemplateDefinitions().stream().map(RouteTemplateDefinition::getId).toList());
-        } finally {
-            scratch.stop();
-        }
-    }
-
     /** The routes of every running flow made from one of {@code templates}, in start order. */
     private List<PipelineFlow.FlowRoute> flowRoutesOf(List<String> templates) {
         NamedFlows flows = context.getRegistry().lookupByNameAndType(NamedFlows.BEAN, NamedFlows.class);
         return flows == null ? List.of()
                 : flows.routes(context).stream().filter(route -> templates.contains(route.template())).toList();
-    }
-
-    private record Contents(List<String> routeIds, List<String> templates) {
     }
 }

@@ -49,10 +49,6 @@ public final class FlowSteps {
     private FlowSteps() {
     }
 
-    static Flow of(CamelContext context, String routeId) {
-        return of(context, routeId, null);
-    }
-
     /** The flow's steps, each with the exchanges {@code counts} saw reach it (null: none counted). */
     static Flow of(CamelContext context, String routeId, StepCounts counts) {
         Model model = context.getCamelContextExtension().getContextPlugin(Model.class);

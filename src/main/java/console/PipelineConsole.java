@@ -160,10 +160,7 @@ public class PipelineConsole implements AutoCloseable {
      */
     public List<Flow> flows() throws Exception {
         List<Flow> flows = new ArrayList<>();
-        List<Route> routes = context.getRoutes().stream().filter(route -> FLOW_GROUP.equals(route.getGroup()))
-                .sorted(Comparator.comparing((Route route) -> kafkaGroupOf(route) != null).thenComparing(Route::getRouteId))
-                .toList();
-        for (Route route : routes) {
+        for (Route route : flowRoutes()) {
             String id = route.getRouteId();
             String written = PipelineProgress.written(id);
             long out = progress.total(written);
@@ -208,9 +205,14 @@ public class PipelineConsole implements AutoCloseable {
 
     /** Each flow's steps, as its route defines them (the routes of {@link #flows()}, in the same order). */
     public List<FlowSteps.Flow> steps() {
+        return flowRoutes().stream().map(route -> FlowSteps.of(context, route.getRouteId(), stepCounts)).toList();
+    }
+
+    /** The routes of group {@value #FLOW_GROUP}: sources (a consumer that is not Kafka) first, then sinks, each by id. */
+    private List<Route> flowRoutes() {
         return context.getRoutes().stream().filter(route -> FLOW_GROUP.equals(route.getGroup()))
                 .sorted(Comparator.comparing((Route route) -> kafkaGroupOf(route) != null).thenComparing(Route::getRouteId))
-                .map(route -> FlowSteps.of(context, route.getRouteId(), stepCounts)).toList();
+                .toList();
     }
 
     /** Pauses (suspends) or resumes one flow; a paused sink keeps its offsets, a paused source its position. */

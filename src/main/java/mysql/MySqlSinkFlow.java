@@ -6,12 +6,15 @@ import static config.SettingsDefinition.Type.LIST;
 import static config.SettingsDefinition.Type.PASSWORD;
 import static config.SettingsDefinition.Type.STRING;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import javax.sql.DataSource;
 
 import config.FlowSetup;
+import config.JdbcUrls;
 import config.ParsedSettings;
 import config.PipelineFlow;
 import config.Rules;
@@ -87,16 +90,16 @@ public final class MySqlSinkFlow implements PipelineFlow {
     }
 
     @Override
-    public Map<String, String> ownSettings(String flowName, java.util.function.Function<String, Object> first) {
+    public Map<String, String> ownSettings(String flowName, Function<String, Object> first) {
         return SinkSettings.ownSettingsOfASecondSink(flowName, first.apply("mysql.group.id"));
     }
 
     /** One consumer group, and each table it writes in its database. */
     @Override
     public List<Claim> claims(ParsedSettings settings) {
-        List<Claim> claims = new java.util.ArrayList<>();
+        List<Claim> claims = new ArrayList<>();
         claims.add(new Claim("consumer group", "group.id", settings.string("mysql.group.id")));
-        String database = config.JdbcUrls.withoutSecrets(settings.string("mysql.connection.url"));
+        String database = JdbcUrls.withoutSecrets(settings.string("mysql.connection.url"));
         for (String topic : settings.list("mysql.topics")) {
             claims.add(new Claim("MySQL table", "table.name.format",
                     database + " " + settings.string("mysql.table.name.format").replace("${topic}", topic)));

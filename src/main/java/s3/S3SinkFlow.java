@@ -10,9 +10,11 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.Properties;
 import java.util.UUID;
 
@@ -126,14 +128,14 @@ public final class S3SinkFlow implements PipelineFlow {
     }
 
     @Override
-    public Map<String, String> ownSettings(String flowName, java.util.function.Function<String, Object> first) {
+    public Map<String, String> ownSettings(String flowName, Function<String, Object> first) {
         return SinkSettings.ownSettingsOfASecondSink(flowName, first.apply("s3.group.id"));
     }
 
     /** One consumer group, and each topic's folder in its bucket (a restart reads what is there as its own). */
     @Override
     public List<Claim> claims(ParsedSettings settings) {
-        List<Claim> claims = new java.util.ArrayList<>();
+        List<Claim> claims = new ArrayList<>();
         claims.add(new Claim("consumer group", "group.id", settings.string("s3.group.id")));
         String bucket = settings.string("s3.endpoint") + " " + settings.string("s3.bucket.name") + "/" + settings.string("s3.topics.dir");
         for (String topic : settings.list("s3.topics")) {

@@ -15,6 +15,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Function;
 
 import javax.sql.DataSource;
 
@@ -106,7 +107,7 @@ public final class SourceFlow implements PipelineFlow {
      * table of the same name elsewhere.
      */
     @Override
-    public Map<String, String> ownSettings(String flowName, java.util.function.Function<String, Object> first) {
+    public Map<String, String> ownSettings(String flowName, Function<String, Object> first) {
         Object prefix = first.apply("source.transactional.id.prefix");
         Object offsets = first.apply("source.offsets.topic");
         return Map.of("enabled", "true", "transactional.id.prefix", (prefix == null ? "kafka-pipeline-source" : prefix) + "-" + flowName,

@@ -95,17 +95,18 @@ public final class Transforms {
         for (String name : names) {
             Options options = new Options(prefix + "." + name + ".", lookup);
             chain.add(transform(options));
-            StringBuilder description = new StringBuilder(name + ": " + simpleType(options.required("type")));
-            for (String option : OPTIONS.getOrDefault(simpleType(options.required("type")), List.of())) {
+            String type = simpleType(options.required("type"));
+            List<String> known = OPTIONS.getOrDefault(type, List.of());
+            StringBuilder description = new StringBuilder(name + ": " + type);
+            for (String option : known) {
                 if (!option.equals("type") && !option.equals("key") && options.raw(option) != null) {
                     description.append(' ').append(option).append('=').append(options.raw(option));
                 }
             }
             descriptions.add(description.toString());
-            List<String> known = OPTIONS.getOrDefault(simpleType(options.required("type")), List.of());
             for (String setting : given) {
                 if (setting.startsWith(options.prefix()) && !known.contains(setting.substring(options.prefix().length()))) {
-                    throw new ConfigurationException(setting, null, "is not an option of " + simpleType(options.required("type"))
+                    throw new ConfigurationException(setting, null, "is not an option of " + type
                             + " (its options: " + String.join(", ", known) + ")");
                 }
             }
@@ -130,13 +131,11 @@ public final class Transforms {
 
     private static RecordTransform transform(Options options) {
         String type = options.required("type");
-        String simple = type.startsWith(CONNECT_PACKAGE) ? type.substring(CONNECT_PACKAGE.length()) : type;
-        if (simple.endsWith("$Key")) {
+        if (type.endsWith("$Key")) {
             throw new ConfigurationException(options.name("type"), type, "transforms the record key, which the sinks "
                     + "read as the row's key: only the value ($Value, or no suffix) can be transformed");
         }
-        simple = simple.endsWith("$Value") ? simple.substring(0, simple.length() - "$Value".length()) : simple;
-        return switch (simple) {
+        return switch (simpleType(type)) {
             case "ReplaceField" -> {
                 Map<String, String> renames = new LinkedHashMap<>();
                 for (String pair : options.list("renames")) {

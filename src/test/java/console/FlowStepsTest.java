@@ -46,7 +46,7 @@ class FlowStepsTest {
                     from("direct:archive-record").routeId("archive-record").setHeader("seen", constant(true));
                 }
             });
-            FlowSteps.Flow flow = FlowSteps.of(context, "archive-sink");
+            FlowSteps.Flow flow = FlowSteps.of(context, "archive-sink", null);
             List<String> lines = flow.steps().stream()
                     .map(step -> "  ".repeat(step.depth()) + step.step() + " " + step.what() + " @" + step.route()).toList();
             assertThat(lines.get(0)).startsWith("from kafka:P_ORDERS?").contains("groupId=kafka-pipeline-mysql-archive").endsWith("@archive-sink");
@@ -86,7 +86,7 @@ class FlowStepsTest {
                 model.addRouteFromTemplate(route.routeId(), route.template(),
                         new HashMap<>(NamedFlows.parameters(new S3SinkFlow(), "s3", settings)));
             }
-            List<String> lines = FlowSteps.of(context, "s3-sink").steps().stream()
+            List<String> lines = FlowSteps.of(context, "s3-sink", null).steps().stream()
                     .map(step -> "  ".repeat(step.depth()) + step.step() + " " + step.what() + " @" + step.route()).toList();
             int handOver = lines.indexOf("        to seda:s3-uploads?size=1 @s3-sink");
             assertThat(handOver).as(String.join("\n", lines)).isPositive();
