@@ -12,6 +12,8 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
+import org.apache.camel.ServiceStatus;
+import org.apache.camel.impl.cluster.ClusteredRoutePolicy;
 import org.apache.camel.model.Model;
 import org.apache.camel.model.RouteDefinition;
 import org.apache.camel.model.RouteTemplateDefinition;
@@ -106,6 +108,9 @@ final class RouteReload {
             for (PipelineFlow.FlowRoute route : flowRoutes) {
                 model.addRouteFromTemplate(route.routeId(), route.template(), new java.util.HashMap<>(route.parameters()));
             }
+            // a source route made again while its table's lock was being taken again can miss the lock's event: the
+            // policy keeps it stopped (autoStartup false) though this instance leads; start it
+            stopping.forEach(this::startIfLeading);
             List<String> running = new ArrayList<>(stopping);
             contents.routeIds().stream().filter(id -> !running.contains(id)).forEach(running::add);
             LOG.info("Reloaded {} in {} ms: routes {} restarted", file, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
@@ -127,6 +132,18 @@ final class RouteReload {
             } catch (Exception restoring) {
                 LOG.error("{} not reloaded ({}), and its routes could not be restarted as before ({}): restart the pipeline", file,
                         problem, RouteFiles.describe(location, restoring), restoring);
+            }
+        }
+    }
+
+    private void startIfLeading(String routeId) {
+        Route route = context.getRoute(routeId);
+        if (route != null && context.getRouteController().getRouteStatus(routeId) == ServiceStatus.Stopped
+                && route.getRoutePolicyList().stream().anyMatch(policy -> policy instanceof ClusteredRoutePolicy clustered && clustered.isLeader())) {
+            try {
+                context.getRouteController().startRoute(routeId);
+            } catch (Exception e) {
+                LOG.warn("Route {} could not be started after the reload: {}", routeId, e.getMessage());
             }
         }
     }
