@@ -8,6 +8,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * {@code source.leadership.lease.ms} when it hangs or is cut off (the session's {@code idle_session_timeout}:
  * this instance sends a statement every {@code source.leadership.check.interval.ms}, a hung or cut-off one
  * does not). An old leader that has not noticed yet cannot write: the new leader's producer shares its
- * transactional id and fences it before the first poll.
+ * transactional id and fences it before the first poll. The tables spread over the instances: an instance
+ * that polls two more tables than another that could poll one of them hands one over (see {@link #check()}).
  *
  * <p>Two threads: one keeps the session alive and tries the locks, and never blocks on anything else;
  * the other tells the routes (starting a route starts its Kafka producer, which may wait for Kafka).
@@ -46,6 +49,9 @@ public final class TableLeadership extends AbstractCamelClusterService<TableLead
         Connection open() throws SQLException;
     }
 
+    /** Rounds a table stays free before an instance that already polls more than others takes it anyway. */
+    static final int FREE_ROUNDS_BEFORE_ANY_TAKES = 2;
+
     private final Session session;
     private final long checkIntervalMs;
     private final long leaseMs;
@@ -54,6 +60,7 @@ public final class TableLeadership extends AbstractCamelClusterService<TableLead
     private Connection connection;
     private ScheduledExecutorService checker;
     private ExecutorService notifier;
+    private int backendPid;
     private boolean sessionLostReported;
     private boolean stopped;
 
@@ -99,8 +106,15 @@ public final class TableLeadership extends AbstractCamelClusterService<TableLead
     }
 
     /**
-     * One round: keeps the session alive (a statement resets its idle timer) and tries the lock of every table
-     * this instance does not poll yet. A session that fails loses every lock with it: the routes stop at once.
+     * One round: reads who holds what (the advisory locks in {@code pg_locks}; the query also keeps the session
+     * alive), hands one table over when another instance that has it configured polls two fewer, and tries the
+     * free tables this instance should take. A session that fails loses every lock with it: the routes stop at once.
+     *
+     * <p>Spreading: every instance also holds, for each of its tables, a shared "candidate" lock, so each one sees
+     * which instances could poll a table and how many tables each polls. A free table is taken by its least busy
+     * candidate (ties race for the lock; one wins); a table free for {@value #FREE_ROUNDS_BEFORE_ANY_TAKES} rounds is
+     * taken by any candidate, so a table is never left unpolled. A hand-over stops the route first (its batch
+     * finishes and commits), then releases the lock.
      */
     synchronized void check() {
         if (stopped) {
@@ -111,12 +125,34 @@ public final class TableLeadership extends AbstractCamelClusterService<TableLead
                 connection = openSession();
             }
             for (TableView view : started) {
-                if (!view.leader && tryLock(view.key)) {
-                    view.gained();
+                if (!view.candidate) {
+                    lockShared(view.candidateKey);
+                    view.candidate = true;
                 }
             }
-            if (started.stream().noneMatch(view -> !view.leader)) {
-                keepAlive();
+            Locks locks = readLocks();
+            int polled = locks.tablesOf(backendPid);
+            for (TableView view : started) {
+                if (view.leader && locks.someCandidateBelow(view.candidateKey, backendPid, polled - 1)) {
+                    handOver(view);
+                    polled--;
+                    break; // one a round: the other instance's next round shows the new counts
+                }
+            }
+            for (TableView view : started) {
+                if (view.leader || view.handingOver) {
+                    continue;
+                }
+                if (!locks.isFree(view.key)) {
+                    view.freeRounds = 0;
+                    continue;
+                }
+                view.freeRounds++;
+                boolean leastBusy = !locks.someCandidateBelow(view.candidateKey, backendPid, polled);
+                if ((leastBusy || view.freeRounds > FREE_ROUNDS_BEFORE_ANY_TAKES) && tryLock(view.key)) {
+                    view.gained();
+                    polled++;
+                }
             }
             sessionLostReported = false;
         } catch (SQLException | RuntimeException e) {
@@ -130,6 +166,70 @@ public final class TableLeadership extends AbstractCamelClusterService<TableLead
         }
     }
 
+    /** Stops polling {@code view}'s table, then (once its route has stopped) releases the lock for a less busy instance. */
+    private void handOver(TableView view) {
+        view.handingOver = true;
+        view.leader = false;
+        LOG.info("Source leadership: this instance ({}) hands {} over to an instance that polls fewer tables",
+                getId(), view.getNamespace());
+        notifier.execute(() -> {
+            // ClusteredRoutePolicy stops the route within this call: its last batch is committed before the lock goes
+            view.fireLost();
+            checker.execute(() -> released(view));
+        });
+    }
+
+    private synchronized void released(TableView view) {
+        if (view.handingOver && !view.leader && connection != null) {
+            unlock(view.key);
+        }
+        view.handingOver = false;
+        view.freeRounds = 0;
+    }
+
+    /**
+     * The advisory locks granted in this database: each session's exclusive (table) locks and each key's shared
+     * (candidate) holders. A bigint advisory key is split in pg_locks as classid (high 32 bits) and objid.
+     */
+    private Locks readLocks() throws SQLException {
+        Map<Integer, Integer> tablesByPid = new HashMap<>();
+        Set<Long> held = new HashSet<>();
+        Map<Long, Set<Integer>> candidates = new HashMap<>();
+        try (Statement statement = connection.createStatement();
+             ResultSet rs = statement.executeQuery("SELECT pid, (classid::bigint << 32) | objid::bigint, mode = 'ExclusiveLock' "
+                     + "FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 1 AND granted "
+                     + "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())")) {
+            while (rs.next()) {
+                int pid = rs.getInt(1);
+                long key = rs.getLong(2);
+                if (rs.getBoolean(3)) {
+                    held.add(key);
+                    tablesByPid.merge(pid, 1, Integer::sum);
+                } else {
+                    candidates.computeIfAbsent(key, k -> new HashSet<>()).add(pid);
+                }
+            }
+        }
+        return new Locks(tablesByPid, held, candidates);
+    }
+
+    /** One reading of pg_locks. */
+    record Locks(Map<Integer, Integer> tablesByPid, Set<Long> held, Map<Long, Set<Integer>> candidates) {
+
+        int tablesOf(int pid) {
+            return tablesByPid.getOrDefault(pid, 0);
+        }
+
+        boolean isFree(long key) {
+            return !held.contains(key);
+        }
+
+        /** Whether another session that could poll the table of {@code candidateKey} polls fewer than {@code tables}. */
+        boolean someCandidateBelow(long candidateKey, int self, int tables) {
+            return candidates.getOrDefault(candidateKey, Set.of()).stream().anyMatch(pid -> pid != self && tablesOf(pid) < tables);
+        }
+    }
+
     private Connection openSession() throws SQLException {
         Connection opened = session.open();
         try (Statement statement = opened.createStatement()) {
@@ -139,6 +239,11 @@ public final class TableLeadership extends AbstractCamelClusterService<TableLead
             LOG.warn("Source leadership: PostgreSQL before 14 has no idle_session_timeout ({}); an instance cut off from the "
                     + "database keeps its tables until the server notices the connection is gone", e.getMessage());
         }
+        try (Statement statement = opened.createStatement(); ResultSet rs = statement.executeQuery("SELECT pg_backend_pid()")) {
+            rs.next();
+            backendPid = rs.getInt(1);
+        }
+        started.forEach(view -> view.candidate = false); // a new session holds no lock yet
         return opened;
     }
 
@@ -152,26 +257,35 @@ public final class TableLeadership extends AbstractCamelClusterService<TableLead
         }
     }
 
-    private void keepAlive() throws SQLException {
-        try (Statement statement = connection.createStatement()) {
-            statement.execute("SELECT 1");
+    private void lockShared(long key) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT pg_advisory_lock_shared(?)")) {
+            statement.setLong(1, key);
+            statement.execute();
         }
     }
 
     /** A view that stops gives its table up, under the monitor so that a check in progress cannot take it again. */
     private synchronized void giveUp(TableView view) {
         started.remove(view);
-        if (view.leader) {
+        if (view.leader || view.handingOver) {
             view.lost();
             unlock(view.key);
+        }
+        if (view.candidate) {
+            unlock(view.candidateKey, "pg_advisory_unlock_shared");
+            view.candidate = false;
         }
     }
 
     private void unlock(long key) {
+        unlock(key, "pg_advisory_unlock");
+    }
+
+    private void unlock(long key, String function) {
         if (connection == null) {
             return;
         }
-        try (PreparedStatement statement = connection.prepareStatement("SELECT pg_advisory_unlock(?)")) {
+        try (PreparedStatement statement = connection.prepareStatement("SELECT " + function + "(?)")) {
             statement.setLong(1, key);
             statement.execute();
         } catch (SQLException e) {
@@ -193,8 +307,17 @@ public final class TableLeadership extends AbstractCamelClusterService<TableLead
 
     /** The advisory lock of a namespace: 64 bits of its SHA-256, so different pipelines' tables never share one. */
     static long lockKey(String namespace) {
+        return key("kafka-pipeline source " + namespace);
+    }
+
+    /** The shared lock each instance that could poll the namespace's table holds. */
+    static long candidateKey(String namespace) {
+        return key("kafka-pipeline source candidate " + namespace);
+    }
+
+    private static long key(String text) {
         try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(("kafka-pipeline source " + namespace).getBytes(StandardCharsets.UTF_8));
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
             long key = 0;
             for (int i = 0; i < 8; i++) {
                 key = (key << 8) | (hash[i] & 0xff);
@@ -209,6 +332,11 @@ public final class TableLeadership extends AbstractCamelClusterService<TableLead
     public final class TableView extends AbstractCamelClusterView {
 
         private final long key;
+        private final long candidateKey;
+        // written under the service's monitor (or before the view is shared), read by the route's threads
+        private volatile boolean candidate;
+        private volatile boolean handingOver;
+        private int freeRounds;
         private final CamelClusterMember local = new CamelClusterMember() {
             @Override
             public boolean isLeader() {
@@ -230,6 +358,7 @@ public final class TableLeadership extends AbstractCamelClusterService<TableLead
         TableView(String namespace) {
             super(TableLeadership.this, namespace);
             this.key = lockKey(namespace);
+            this.candidateKey = candidateKey(namespace);
         }
 
         @Override
@@ -274,11 +403,16 @@ public final class TableLeadership extends AbstractCamelClusterService<TableLead
         }
 
         private void lost() {
+            handingOver = false;
             if (leader) {
                 leader = false;
                 LOG.info("Source leadership: this instance ({}) no longer polls {}", getId(), getNamespace());
-                notifier.execute(() -> fireLeadershipChangedEvent((CamelClusterMember) null));
+                notifier.execute(this::fireLost);
             }
+        }
+
+        private void fireLost() {
+            fireLeadershipChangedEvent((CamelClusterMember) null);
         }
     }
 }

@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
 
 import localstack.EmbeddedPostgreSql;
@@ -96,5 +97,66 @@ class TableLeadershipIT extends OnTheTestStack {
         // the server ended the silent session after about a second, well before its next check
         assertThat(Duration.ofNanos(System.nanoTime() - since)).isLessThan(Duration.ofMillis(3_500));
         await().atMost(Duration.ofSeconds(6)).until(() -> !silent.isLeader("lease-USERS"));
+    }
+
+    /**
+     * Six tables, instances coming and going: the tables spread (2-2-2 with three, 3-3 with two), each is polled by
+     * exactly one instance at every reading, and a stopped instance's tables move to the others.
+     */
+    @Test
+    void theTablesSpreadOverTheInstancesAsTheyComeAndGo() throws Exception {
+        context.start();
+        List<String> tables = List.of("spread-A", "spread-B", "spread-C", "spread-D", "spread-E", "spread-F");
+        TableLeadership first = instance("first", 200, 10_000);
+        for (String table : tables) {
+            view(first, table);
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> polled(first, tables) == 6);
+
+        TableLeadership second = instance("second", 200, 10_000);
+        for (String table : tables) {
+            view(second, table);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> polled(first, tables) == 3 && polled(second, tables) == 3);
+        TableLeadership third = instance("third", 200, 10_000);
+        for (String table : tables) {
+            view(third, table);
+        }
+        List<TableLeadership> three = List.of(first, second, third);
+        await().atMost(Duration.ofSeconds(10)).until(() -> three.stream().allMatch(i -> polled(i, tables) == 2));
+        // settled: nothing moves any more, and no table has two leaders or none
+        for (int reading = 0; reading < 10; reading++) {
+            for (String table : tables) {
+                assertThat(three.stream().filter(i -> i.isLeader(table)).count()).as(table).isEqualTo(1);
+            }
+            Thread.sleep(100);
+        }
+        assertThat(three.stream().map(i -> polled(i, tables))).containsExactly(2, 2, 2);
+
+        second.stop();
+        await().atMost(Duration.ofSeconds(5)).until(() -> polled(first, tables) + polled(third, tables) == 6);
+        await().atMost(Duration.ofSeconds(10)).until(() -> polled(first, tables) == 3 && polled(third, tables) == 3);
+    }
+
+    /** An instance that has a table the others do not know polls it, even when it already polls more than they do. */
+    @Test
+    void aTableOnlyOneInstanceKnowsIsPolledThere() throws Exception {
+        context.start();
+        TableLeadership few = instance("few", 200, 10_000);
+        view(few, "known-A");
+        await().atMost(Duration.ofSeconds(5)).until(() -> few.isLeader("known-A"));
+        TableLeadership many = instance("many", 200, 10_000);
+        for (String table : List.of("known-A", "known-B", "known-C", "known-D")) {
+            view(many, table);
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> polled(many, List.of("known-B", "known-C", "known-D")) == 3);
+        Thread.sleep(1_000);
+        // the one they share stays where it is (the other instance has no table of "many" to take)
+        assertThat(few.isLeader("known-A")).isTrue();
+        assertThat(many.isLeader("known-A")).isFalse();
+    }
+
+    private static int polled(TableLeadership leadership, List<String> tables) {
+        return (int) tables.stream().filter(leadership::isLeader).count();
     }
 }
