@@ -18,6 +18,7 @@ import org.apache.camel.spi.PropertiesComponent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import progress.PipelineProgress;
+import sink.PartitionOwnership;
 
 /**
  * Starts the Java side of the enabled flows before their routes start: checks every setting first (a bad one
@@ -61,6 +62,8 @@ public class PipelineConfiguration implements CamelConfiguration {
         context.addService(new ResourceCloser(closeAtStop), true, true);
         PipelineProgress progress = context.getRegistry().lookupByNameAndType(PROGRESS, PipelineProgress.class);
         FlowSetup setup = new FlowSetup(context, settings, kafkaClient, progress, closeAtStop, given.keySet());
+        // camel-kafka subscribes every sink's consumer through it: the partitions each sink holds here, rebalance events
+        context.getRegistry().bind(PartitionOwnership.BEAN_NAME, new PartitionOwnership());
         for (NamedFlows.Flow flow : flows) {
             try {
                 flow.kind().start(setup.forFlow(flow.name(), flow.settings()));

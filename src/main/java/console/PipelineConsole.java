@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -48,6 +50,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import progress.PipelineProgress;
 import s3.S3Objects;
+import sink.PartitionOwnership;
 
 /**
  * What the web console shows and does: the flows with their counters, rates, lag and state; topics and
@@ -63,10 +66,16 @@ public class PipelineConsole implements AutoCloseable {
 
     /**
      * A flow as the overview shows it. {@code position}: a source's offset, a sink's consumer lag as text;
-     * {@code lag} the same lag as a number for the metrics (0 for a source), not part of the JSON.
+     * {@code lag} the same lag as a number for the metrics (0 for a source), not part of the JSON;
+     * {@code held}: what this instance holds of the flow among several: a source's table lock (so this instance
+     * polls it), a sink's partitions (topic-partition, as Kafka names them).
      */
     public record Flow(String id, String state, long recordsIn, long recordsOut, long ratePerSecond, long errors,
-                       long deadLetters, String position, @JsonIgnore long lag) {
+                       long deadLetters, String position, List<String> held, @JsonIgnore long lag) {
+    }
+
+    /** This instance, as the page's header names it among several. */
+    public record Instance(String id) {
     }
 
     public record PartitionRange(int partition, long beginning, long end) {
@@ -124,6 +133,7 @@ public class PipelineConsole implements AutoCloseable {
     private volatile PrometheusMeterRegistry metrics;
     private final Set<String> meteredFlows = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final Set<String> meteredSteps = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Set<String> meteredPartitions = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final StepCounts stepCounts;
     private volatile List<Flow> cachedFlows = List.of();
     private volatile long cachedFlowsAt;
@@ -168,13 +178,33 @@ public class PipelineConsole implements AutoCloseable {
             long errors = progress.total(PipelineProgress.errors(id));
             String group = kafkaGroupOf(route);
             if (group == null) {
-                flows.add(new Flow(id, state(id), out, out, rate(written), errors, 0, progress.position(written), 0));
+                List<String> held = isLeading(route) ? List.of("table lock") : List.of();
+                flows.add(new Flow(id, state(id), out, out, rate(written), errors, 0, progress.position(written), held, 0));
             } else {
                 long lag = groups(Set.of(group)).stream().flatMap(g -> g.partitions().stream()).mapToLong(GroupPartition::lag).sum();
-                flows.add(new Flow(id, state(id), out + dead, out, rate(written), errors, dead, "lag " + lag, lag));
+                flows.add(new Flow(id, state(id), out + dead, out, rate(written), errors, dead, "lag " + lag,
+                        heldPartitions(group).stream().map(TopicPartition::toString).toList(), lag));
             }
         }
         return flows;
+    }
+
+    /** This instance's id (host:pid), as its logs name it. */
+    public Instance instance() {
+        return new Instance(config.Instance.ID);
+    }
+
+    /** The partitions this instance's consumer of {@code group} holds now (none when no sink subscribed through the adapter). */
+    private SortedSet<TopicPartition> heldPartitions(String group) {
+        PartitionOwnership ownership = context.getRegistry().lookupByNameAndType(PartitionOwnership.BEAN_NAME, PartitionOwnership.class);
+        return ownership == null ? new TreeSet<>() : ownership.held(group);
+    }
+
+    /** A source route whose table lock this instance holds (a source without a clustered policy polls alone). */
+    private static boolean isLeading(Route route) {
+        List<ClusteredRoutePolicy> policies = route.getRoutePolicyList().stream()
+                .filter(ClusteredRoutePolicy.class::isInstance).map(ClusteredRoutePolicy.class::cast).toList();
+        return !policies.isEmpty() && policies.stream().allMatch(ClusteredRoutePolicy::isLeader);
     }
 
     /** The consumer group of a route that reads Kafka, or null. */
@@ -448,9 +478,33 @@ public class PipelineConsole implements AutoCloseable {
                     .description("1 while the flow runs here, 0 when paused, stopped or on standby").register(registry);
             Gauge.builder("pipeline.standby", this, c -> c.flowValue(id, f -> STANDBY.equals(f.state()) ? 1 : 0)).tag("flow", id)
                     .description("1 while another instance polls this source's table").register(registry);
-            if (kafkaGroupOf(route) != null) {
+            String group = kafkaGroupOf(route);
+            if (group != null) {
                 Gauge.builder("pipeline.consumer.lag", this, c -> c.flowValue(id, Flow::lag))
                         .tag("flow", id).description("records on the topic the sink has not committed").register(registry);
+                Gauge.builder("pipeline.partitions.held", this, c -> c.heldPartitions(group).size()).tag("flow", id)
+                        .tag("instance", config.Instance.ID)
+                        .description("partitions of the sink's topics this instance's consumer holds").register(registry);
+            } else {
+                // by id at each scrape: a reloaded route file makes a new route
+                Gauge.builder("pipeline.table.polled", context, c -> c.getRoute(id) != null && isLeading(c.getRoute(id)) ? 1 : 0).tag("flow", id)
+                        .tag("instance", config.Instance.ID)
+                        .description("1 while this instance holds the source table's lock, so it alone polls the table").register(registry);
+            }
+        }
+        // each partition a sink holds or held here: 1 while held (a partition is metered from the first time it is held)
+        for (Route route : context.getRoutes()) {
+            String group = FLOW_GROUP.equals(route.getGroup()) ? kafkaGroupOf(route) : null;
+            if (group == null) {
+                continue;
+            }
+            for (TopicPartition partition : heldPartitions(group)) {
+                if (meteredPartitions.add(route.getRouteId() + "/" + partition)) {
+                    Gauge.builder("pipeline.partition.held", this, c -> c.heldPartitions(group).contains(partition) ? 1 : 0)
+                            .tag("flow", route.getRouteId()).tag("topic", partition.topic())
+                            .tag("partition", Integer.toString(partition.partition())).tag("instance", config.Instance.ID)
+                            .description("1 while this instance's consumer holds the partition").register(registry);
+                }
             }
         }
     }

@@ -36,6 +36,7 @@ public class ConsoleRoute extends RouteBuilder {
         from("platform-http:/console.css?httpMethodRestrict=GET").routeId("console-style")
                 .process(exchange -> ConsoleAccess.asset(exchange, "console.css"));
 
+        answer("/api/instance", "console-instance", "instance", ConsoleAccess::json);
         answer("/api/flows", "console-flows", "flows", ConsoleAccess::json);
         from("platform-http:/api/flows/{flow}/{action}?httpMethodRestrict=POST").routeId("console-control")
                 .process(ConsoleAccess::requireToken)

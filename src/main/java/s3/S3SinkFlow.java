@@ -255,14 +255,9 @@ public final class S3SinkFlow implements PipelineFlow {
         return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
-    /** The adapter camel-kafka subscribes every consumer through, bound once: it tells a sink about rebalances. */
+    /** The adapter camel-kafka subscribes every consumer through (config.PipelineConfiguration binds it): it tells a sink about rebalances. */
     private static PartitionOwnership partitionOwnership(FlowSetup setup) {
-        PartitionOwnership ownership = setup.lookup(PartitionOwnership.BEAN_NAME, PartitionOwnership.class);
-        if (ownership == null) {
-            ownership = new PartitionOwnership();
-            setup.bind(PartitionOwnership.BEAN_NAME, ownership);
-        }
-        return ownership;
+        return setup.lookup(PartitionOwnership.BEAN_NAME, PartitionOwnership.class);
     }
 
     /** The client, once the bucket is known to be there (or created, with s3.bucket.create=true). */

@@ -1,7 +1,11 @@
 package sink;
 
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.Map;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.camel.component.kafka.consumer.support.subcription.DefaultSubscribeAdapter;
@@ -12,7 +16,8 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Tells a sink when its consumer group takes partitions away from it or gives them to it. camel-kafka
+ * Tells a sink when its consumer group takes partitions away from it or gives them to it, and keeps which
+ * partitions each group's consumer holds on this instance (the console and /metrics show them). camel-kafka
  * looks this adapter up by the name {@value #BEAN_NAME} and subscribes every consumer through it; the
  * sink's listener runs on the consumer's thread, inside the poll that rebalances, before another
  * instance can start on those partitions.
@@ -29,28 +34,46 @@ public final class PartitionOwnership implements SubscribeAdapter {
     }
 
     private final SubscribeAdapter delegate = new DefaultSubscribeAdapter();
+    private static final Listener NOTHING = new Listener() {
+        @Override
+        public void partitionsRevoked(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        }
+
+        @Override
+        public void partitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        }
+    };
+
     private final Map<String, Listener> listenersByGroup = new ConcurrentHashMap<>();
+    private final Map<String, Set<TopicPartition>> heldByGroup = new ConcurrentHashMap<>();
 
     public void listen(String groupId, Listener listener) {
         listenersByGroup.put(groupId, listener);
     }
 
+    /** The partitions the consumer of {@code groupId} holds on this instance now, by topic and partition. */
+    public SortedSet<TopicPartition> held(String groupId) {
+        SortedSet<TopicPartition> held = new TreeSet<>(Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition));
+        held.addAll(heldByGroup.getOrDefault(groupId, Set.of()));
+        return held;
+    }
+
     @Override
     public void subscribe(Consumer<?, ?> consumer, ConsumerRebalanceListener camelListener, TopicInfo topicInfo) {
-        Listener listener = listenersByGroup.get(consumer.groupMetadata().groupId());
-        if (listener == null) {
-            delegate.subscribe(consumer, camelListener, topicInfo);
-            return;
-        }
+        String groupId = consumer.groupMetadata().groupId();
+        Listener listener = listenersByGroup.getOrDefault(groupId, NOTHING);
+        Set<TopicPartition> held = heldByGroup.computeIfAbsent(groupId, g -> ConcurrentHashMap.newKeySet());
         delegate.subscribe(consumer, new ConsumerRebalanceListener() {
             @Override
             public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                held.removeAll(partitions);
                 listener.partitionsRevoked(consumer, partitions);
                 camelListener.onPartitionsRevoked(partitions);
             }
 
             @Override
             public void onPartitionsLost(Collection<TopicPartition> partitions) {
+                held.removeAll(partitions);
                 listener.partitionsRevoked(consumer, partitions);
                 camelListener.onPartitionsLost(partitions);
             }
@@ -59,6 +82,7 @@ public final class PartitionOwnership implements SubscribeAdapter {
             public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
                 camelListener.onPartitionsAssigned(partitions);
                 listener.partitionsAssigned(consumer, partitions);
+                held.addAll(partitions);
             }
         }, topicInfo);
     }

@@ -7,8 +7,6 @@ import static config.SettingsDefinition.Type.LONG;
 import static config.SettingsDefinition.Type.PASSWORD;
 import static config.SettingsDefinition.Type.STRING;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.sql.DriverManager;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -21,6 +19,7 @@ import javax.sql.DataSource;
 
 import config.ConfigurationException;
 import config.FlowSetup;
+import config.Instance;
 import config.KafkaSettings;
 import config.ParsedSettings;
 import config.PipelineFlow;
@@ -189,22 +188,11 @@ public final class SourceFlow implements PipelineFlow {
         String leaseSeconds = Long.toString(Math.max(1, settings.longValue("source.leadership.lease.ms") / 1000));
         credentials.setProperty("socketTimeout", leaseSeconds);
         credentials.setProperty("connectTimeout", leaseSeconds);
-        TableLeadership leadership = new TableLeadership(instanceId(), () -> DriverManager.getConnection(url, credentials),
+        TableLeadership leadership = new TableLeadership(Instance.ID, () -> DriverManager.getConnection(url, credentials),
                 settings.longValue("source.leadership.check.interval.ms"), settings.longValue("source.leadership.lease.ms"));
         leadership.setCamelContext(setup.context());
         setup.context().addService(leadership, true, true);
         return leadership;
-    }
-
-    /** host:pid, as the logs and the console name this instance. */
-    private static String instanceId() {
-        String host;
-        try {
-            host = InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            host = "localhost";
-        }
-        return host + ":" + ProcessHandle.current().pid();
     }
 
     @Override

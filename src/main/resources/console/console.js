@@ -63,6 +63,7 @@ function refreshFlows() {
     cell(row, number(flow.errors), 'number errors');
     cell(row, number(flow.deadLetters), 'number dead-letters');
     cell(row, flow.position, 'position');
+    cell(row, flow.held.join(', '), 'held');
     if (flow.state === 'Standby') {
       // another instance polls this table; this one takes over if that one stops
       cell(row, 'another instance polls', 'standby');
@@ -226,6 +227,10 @@ function refresh() {
   return Promise.all([refreshFlows(), refreshGroups(), refreshSinks(), refreshHealth()].map(quietly));
 }
 
+// with several instances each has its own console: the header says which one this is
+api('instance').then(instance => {
+  document.getElementById('instance').textContent = 'instance ' + instance.id;
+}).catch(() => null);
 refresh();
 refreshTopics();
 refreshSteps();

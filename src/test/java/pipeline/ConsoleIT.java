@@ -73,6 +73,13 @@ class ConsoleIT extends OnTheTestStack {
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** The instance's id as its console says it: host:pid of the process it runs in (this test's JVM). */
+    private static String pid(String base) throws Exception {
+        String instance = get(base + "api/instance");
+        assertThat(instance).matches("\\{\"id\":\"[^\"]+:" + ProcessHandle.current().pid() + "\"}");
+        return instance.substring(7, instance.length() - 2);
+    }
+
     private static String get(String url) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString()).body();
     }
@@ -107,6 +114,11 @@ class ConsoleIT extends OnTheTestStack {
                 }
                 wait.until(b -> b.findElement(By.cssSelector("#flow-mysql-sink .state")).getText().equals("Started"));
                 wait.until(b -> b.findElement(By.id("health")).getText().equals("ready: UP"));
+                // what this instance holds: the table's lock, each sink's one partition (another instance would hold others)
+                assertThat(browser.findElement(By.id("instance")).getText()).isEqualTo("instance " + pid(base));
+                wait.until(b -> b.findElement(By.cssSelector("#flow-source-" + table + " .held")).getText().equals("table lock"));
+                wait.until(b -> b.findElement(By.cssSelector("#flow-mysql-sink .held")).getText().equals("P_" + table + "-0"));
+                wait.until(b -> b.findElement(By.cssSelector("#flow-s3-sink .held")).getText().equals("P_" + table + "-0"));
                 wait.until(b -> !b.findElements(By.cssSelector("#objects tbody tr")).isEmpty());
                 if (browser instanceof TakesScreenshot camera) {
                     Path screenshot = camera.getScreenshotAs(OutputType.FILE).toPath();
@@ -161,6 +173,10 @@ class ConsoleIT extends OnTheTestStack {
             String metrics = get(base + "metrics");
             assertThat(metrics).contains("pipeline_records_out_total{flow=\"mysql-sink\"}").contains("pipeline_consumer_lag{flow=\"s3-sink\"}")
                     .contains("pipeline_dead_letters_total{flow=\"mysql-sink\"}").contains("jvm_memory_used_bytes");
+            String instance = "instance=\"" + pid(base) + "\"";
+            assertThat(metrics).contains("pipeline_partitions_held{flow=\"mysql-sink\"," + instance + "} 1.0")
+                    .contains("pipeline_partition_held{flow=\"s3-sink\"," + instance + ",partition=\"0\",topic=\"P_" + table + "\"} 1.0")
+                    .contains("pipeline_table_polled{flow=\"source-" + table + "\"," + instance + "} 1.0");
             assertThat(post(base + "api/flows/mysql-sink/pause", null).statusCode()).isEqualTo(401);
             assertThat(post(base + "api/flows/mysql-sink/pause", "wrong").statusCode()).isEqualTo(401);
             assertThat(post(base + "api/flows/no-such-flow/pause", TOKEN).statusCode()).isEqualTo(400);
