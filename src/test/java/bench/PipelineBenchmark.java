@@ -66,9 +66,9 @@ public final class PipelineBenchmark {
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final int rows;
-    // -Dbench.stages=source,mysql,s3,e2e,latency,console (all by default): run a part while working on it
+    // -Dbench.stages=source,mysql,s3,e2e,scale,latency,console (all by default): run a part while working on it
     private final java.util.Set<String> stages = new java.util.LinkedHashSet<>(
-            List.of(System.getProperty("bench.stages", "source,mysql,s3,e2e,latency,console").split("\\s*,\\s*")));
+            List.of(System.getProperty("bench.stages", "source,mysql,s3,e2e,scale,latency,console").split("\\s*,\\s*")));
     private final int latencySeconds;
     private final LocalStack stack;
     private final Map<String, Object> results = new LinkedHashMap<>();
@@ -113,6 +113,9 @@ public final class PipelineBenchmark {
         }
         if (stages.contains("e2e")) {
             runEndToEndStage();
+        }
+        if (stages.contains("scale")) {
+            runScaleStages();
         }
         if (stages.contains("latency")) {
             measureLatency();
@@ -177,6 +180,102 @@ public final class PipelineBenchmark {
                 hugeXmx, rows, s3Huge.peakHeapMb(), s3Huge.maxLiveHeapMb());
         results.put("s3_flush_1m", Map.of("xmx", hugeXmx, "peak_heap_mb", s3Huge.peakHeapMb(), "live_heap_after_full_gc_mb", s3Huge.maxLiveHeapMb()));
 
+    }
+
+    // stages scale-*: several instances (README "Running several instances")
+
+    /**
+     * A topic of six partitions, drained into MySQL by one instance, then by three instances with identical
+     * settings sharing the sink's consumer group (each in its own JVM, started together): the total rate next to
+     * one instance's, and each instance's rows and partitions, read from its own /metrics at the end.
+     */
+    private void runScaleStages() throws Exception {
+        String table = "BENCH_SCALE";
+        String topic = "P_" + table;
+        admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 6, (short) 1))).all().get();
+        progress("loading %,d rows into PostgreSQL for the six-partition topic %s", rows, topic);
+        loadRows(table);
+        runStage("scale-source", Map.of("source.table.whitelist", table, "mysql.enabled", "false", "s3.enabled", "false"),
+                () -> sourceOffset(table) > 0, () -> sourceOffset(table), () -> sourceOffset(table) >= rows);
+        Stage one = runStage("scale-mysql-1", scaleSink(topic, "bench-scale-1", "scale1_${topic}"), () -> mysqlRows("scale1_" + topic) > 0,
+                () -> mysqlRows("scale1_" + topic), () -> mysqlRows("scale1_" + topic) >= rows);
+        record("scale: mysql sink, 6 partitions, 1 instance", one, null);
+
+        int instances = Integer.getInteger("bench.scale.instances", 3);
+        String target = "scale" + instances + "_" + topic;
+        List<Process> children = new ArrayList<>();
+        List<Integer> ports = new ArrayList<>();
+        try {
+            for (int i = 1; i <= instances; i++) {
+                int port;
+                try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                    port = socket.getLocalPort();
+                }
+                Map<String, String> settings = baseSettings();
+                settings.putAll(scaleSink(topic, "bench-scale-" + instances, "scale" + instances + "_${topic}"));
+                // its own /metrics says what it wrote and which partitions it held
+                settings.putAll(Map.of("console.enabled", "true", "console.port", Integer.toString(port)));
+                ports.add(port);
+                children.add(startPipeline(settings, "scale-mysql-" + instances + "-" + i, pipelineXmx()));
+            }
+            progress("stage scale-mysql-%d: %d pipeline JVMs started", instances, instances);
+            long start = System.nanoTime();
+            long first = 0;
+            while (mysqlRows(target) < rows) {
+                if (first == 0 && mysqlRows(target) > 0) {
+                    first = System.nanoTime();
+                }
+                for (Process child : children) {
+                    if (!child.isAlive()) {
+                        throw new IllegalStateException("a pipeline JVM of stage scale-mysql-" + instances + " died: see target/bench/");
+                    }
+                }
+                Thread.sleep(100);
+            }
+            double seconds = (System.nanoTime() - (first == 0 ? start : first)) / 1e9;
+            List<Map<String, Object>> each = new ArrayList<>();
+            for (int i = 0; i < instances; i++) {
+                String metrics = http("http://127.0.0.1:" + ports.get(i) + "/metrics");
+                long written = Math.round(metricValue(metrics, "pipeline_records_out_total{flow=\"mysql-sink\"}"));
+                long partitions = metrics.lines().filter(line -> line.startsWith("pipeline_partition_held{flow=\"mysql-sink\"")
+                        && line.endsWith(" 1.0")).count();
+                double cpu = cpuSeconds(children.get(i).pid());
+                each.add(Map.of("instance", i + 1, "rows", written, "rows_per_second", Math.round(written / seconds),
+                        "partitions_held_at_end", partitions, "cpu_seconds", cpu, "peak_rss_mb", peakRssMb(children.get(i).pid())));
+                progress("stage scale-mysql-%d: instance %d wrote %,d rows = %,.0f rows/s, held %d partitions at the end, CPU %.1f s",
+                        instances, i + 1, written, written / seconds, partitions, cpu);
+            }
+            progress("stage scale-mysql-%d: %,d rows drained in %.1f s = %,.0f rows/s together (one instance: %,.0f rows/s)",
+                    instances, rows, seconds, rows / seconds, one.rate());
+            results.put("stage_scale-mysql-" + instances, Map.of("drain_seconds", seconds, "rows_per_second", Math.round(rows / seconds),
+                    "instances", each));
+            record("scale: mysql sink, 6 partitions, " + instances + " instances together", rows / seconds, null);
+        } finally {
+            for (Process child : children) {
+                child.destroy();
+            }
+            for (Process child : children) {
+                child.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** A MySQL sink alone on the six-partition topic, in its own group and table. */
+    private static Map<String, String> scaleSink(String topic, String group, String tableFormat) {
+        return Map.of("source.enabled", "false", "s3.enabled", "false", "mysql.topics", topic, "mysql.group.id", group,
+                "mysql.table.name.format", tableFormat);
+    }
+
+    private static String http(String url) throws Exception {
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        return client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** The value of one Prometheus sample whose line starts with {@code sample}, or NaN. */
+    private static double metricValue(String metrics, String sample) {
+        return metrics.lines().filter(line -> line.startsWith(sample + " ")).mapToDouble(line -> Double.parseDouble(line.substring(sample.length() + 1)))
+                .findFirst().orElse(Double.NaN);
     }
 
     private void runEndToEndStage() throws Exception {
