@@ -7,16 +7,21 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Supplier;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +45,30 @@ public class OffsetStore {
 
     public String topic() {
         return topic;
+    }
+
+    /**
+     * Fences every earlier producer of {@code transactionalId} and ends its open transaction (aborted), so that an
+     * old leader that has not noticed it lost the table can no longer commit rows or an offset: what this instance
+     * reads next is final. Then, when {@code startIfNone} is given and Kafka holds no offset under {@code key}, commits
+     * the offset it returns. Called when this instance takes a table over, before its first poll (the route's own
+     * producer starts lazily, at its first send, so an instance that only waits fences nobody).
+     */
+    public void takeOver(String transactionalId, String key, Supplier<SourceOffset> startIfNone) {
+        Properties props = new Properties();
+        props.putAll(clientProperties);
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(READ_TIMEOUT.toMillis()));
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+            producer.initTransactions();
+            if (startIfNone != null && !loadAll().containsKey(key)) {
+                SourceOffset start = startIfNone.get();
+                producer.beginTransaction();
+                producer.send(new ProducerRecord<>(topic, key, start.toJson()));
+                producer.commitTransaction();
+                LOG.info("Source offsets: {} starts from now, committed as {}", key, start.toJson());
+            }
+        }
     }
 
     /** Creates the compacted offsets topic unless it exists (one partition: offsets are few and small). */

@@ -222,9 +222,10 @@ public final class SourceFlow implements PipelineFlow {
             setup.bind(bean, capture);
             setup.bind(bean + "-query", capture.query());
             setup.bind(bean + "-polls", capture.polls());
-            // one instance polls the table at a time: the one holding its lock (namespace = its transactional id)
+            // one instance polls the table at a time: the one holding its lock (namespace = its transactional id, as
+            // the route names it); taking it over, it fences the old leader, then reads the offset afresh
             String namespace = settings.string("source.transactional.id.prefix") + "-" + name;
-            leadership.beforeLeading(namespace, capture::forgetOffset);
+            leadership.beforeLeading(namespace, () -> capture.takeOver(namespace));
             capture.polls().onlyWhileLeading(() -> leadership.isLeader(namespace));
             ClusteredRoutePolicy policy = ClusteredRoutePolicy.forNamespace(leadership, namespace);
             policy.setCamelContext(setup.context());

@@ -110,15 +110,25 @@ public class TableCapture extends DefaultSqlPrepareStatementStrategy implements 
         return parameters(SourceOffset.START, 0).size();
     }
 
-    /** The route's poll strategy: backs off after a failed poll and holds the next poll once a backlog is read. */
     /**
-     * This instance is about to poll the table, after another instance did (or might have): the next poll
-     * reads the offset that instance committed in Kafka, never one held here from before.
+     * This instance takes the table over (source.TableLeadership, before the route starts), after another instance
+     * polled it or might have: the old leader is fenced, so nothing it still sends can commit, and the next poll
+     * reads the offset committed in Kafka, never one held here from before. With source.start.from=now and no
+     * offset in Kafka yet, this instance's "now" is committed first: a later leader starts from it too, instead of
+     * its own later "now" (which would skip the rows inserted in between).
      */
-    public void forgetOffset() {
+    public void takeOver(String transactionalId) {
         committed = null;
+        offsetStore.takeOver(transactionalId, offsetKey(), settings.startFromNow() ? () -> {
+            try {
+                return startingNow();
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot read where source.start.from=now starts: " + e.getMessage(), e);
+            }
+        } : null);
     }
 
+    /** The route's poll strategy: backs off after a failed poll and holds the next poll once a backlog is read. */
     public CapturePolls polls() {
         return polls;
     }

@@ -179,6 +179,14 @@ public final class TableLeadership extends AbstractCamelClusterService<TableLead
         });
     }
 
+    /** A table whose take-over failed before its route was told: the lock goes, for whichever instance tries next. */
+    private synchronized void letGo(TableView view) {
+        if (view.leader) {
+            view.leader = false;
+            unlock(view.key);
+        }
+    }
+
     private synchronized void released(TableView view) {
         if (view.handingOver && !view.leader && connection != null) {
             unlock(view.key);
@@ -337,6 +345,7 @@ public final class TableLeadership extends AbstractCamelClusterService<TableLead
         private volatile boolean candidate;
         private volatile boolean handingOver;
         private int freeRounds;
+        private volatile boolean takeOverFailureReported;
         private final CamelClusterMember local = new CamelClusterMember() {
             @Override
             public boolean isLeader() {
@@ -396,8 +405,20 @@ public final class TableLeadership extends AbstractCamelClusterService<TableLead
             Runnable step = beforeLeading.get(getNamespace());
             notifier.execute(() -> {
                 if (step != null) {
-                    step.run();
+                    try {
+                        step.run();
+                    } catch (RuntimeException e) {
+                        // Kafka unreachable, say: the route must not start; the table is let go and taken again later
+                        if (!takeOverFailureReported) {
+                            LOG.warn("Source leadership: this instance ({}) could not take {} over ({}); it lets the table go "
+                                    + "and tries again every source.leadership.check.interval.ms", getId(), getNamespace(), e.getMessage());
+                            takeOverFailureReported = true;
+                        }
+                        checker.execute(() -> letGo(this));
+                        return;
+                    }
                 }
+                takeOverFailureReported = false;
                 fireLeadershipChangedEvent(local);
             });
         }

@@ -204,6 +204,99 @@ class SeveralInstancesIT extends OnTheTestStack {
         }
     }
 
+    /**
+     * One instance of the jar, every flow, killed with SIGKILL and started again at once, twice, while rows stream
+     * in: the new process gets the sinks' partitions back once the dead one's session ends (sink.session.timeout.ms,
+     * 10 s), not after Kafka's default 45 s, and nothing is lost or repeated.
+     */
+    @Test
+    void aSingleInstanceKilledAndRestartedGetsItsPartitionsBackAfterTheShortSessionTimeout() throws Exception {
+        String table = "USERS_RESTART";
+        createTable(table);
+        String topicName = "P_" + table;
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.kafka().bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(topicName, 3, (short) 1))).all().get();
+        }
+        Map<String, String> settings = settings(table);
+        settings.put("s3.flush.size", "200");
+        settings.put("s3.rotate.schedule.interval.ms", "500");
+        settings.putAll(SESSION_TIMEOUT_OVERRIDE);
+        long sessionTimeout = Long.parseLong(settings.getOrDefault("sink.session.timeout.ms", "10000"));
+
+        List<ChildPipeline> running = new ArrayList<>();
+        int inserted = 0;
+        try (Connection postgres = Tables.postgres(stack); Statement insert = postgres.createStatement();
+             Connection mysql = Tables.mysql(stack);
+             Admin admin = Admin.create(Map.of("bootstrap.servers", stack.kafka().bootstrapServers()));
+             Lake lake = new Lake(stack, TestStack.BUCKET)) {
+            Path log = ChildPipeline.logFile(table + "-1").toPath();
+            running.add(ChildPipeline.startPackagedJar(settings, log));
+            await().atMost(Duration.ofSeconds(60)).until(() -> started(List.of(log)) == 1);
+            List<String> stalls = new ArrayList<>();
+            for (int restart = 1; restart <= 2; restart++) {
+                long until = System.currentTimeMillis() + 6_000;
+                while (System.currentTimeMillis() < until) {
+                    insert.execute("INSERT INTO \"" + table + "\" (\"name\") SELECT 'row ' || g FROM generate_series(1, 100) g");
+                    inserted += 100;
+                    Thread.sleep(100);
+                }
+                long mysqlBefore = committedTotal(admin, settings.get("mysql.group.id"), topicName);
+                long s3Before = committedTotal(admin, settings.get("s3.group.id"), topicName);
+                running.remove(0).kill();
+                long killedAt = System.currentTimeMillis();
+                Path next = ChildPipeline.logFile(table + "-" + (restart + 1)).toPath();
+                running.add(ChildPipeline.startPackagedJar(settings, next));
+                // rows keep arriving; the clock stops at each sink's first commit past what it had committed at the kill
+                long mysqlBack = 0;
+                long s3Back = 0;
+                while ((mysqlBack == 0 || s3Back == 0) && System.currentTimeMillis() - killedAt < 90_000) {
+                    insert.execute("INSERT INTO \"" + table + "\" (\"name\") SELECT 'row ' || g FROM generate_series(1, 100) g");
+                    inserted += 100;
+                    Thread.sleep(100);
+                    if (mysqlBack == 0 && committedTotal(admin, settings.get("mysql.group.id"), topicName) > mysqlBefore) {
+                        mysqlBack = System.currentTimeMillis() - killedAt;
+                    }
+                    if (s3Back == 0 && committedTotal(admin, settings.get("s3.group.id"), topicName) > s3Before) {
+                        s3Back = System.currentTimeMillis() - killedAt;
+                    }
+                }
+                stalls.add(String.format("restart %d: MySQL committed again %,d ms after the kill, S3 %,d ms", restart, mysqlBack, s3Back));
+                // the session timeout, plus the new JVM's start and a rebalance: far below the 45 s it would be by default
+                assertThat(mysqlBack).as("MySQL back after restart %d", restart).isPositive().isLessThan(sessionTimeout + 20_000);
+                assertThat(s3Back).as("S3 back after restart %d", restart).isPositive().isLessThan(sessionTimeout + 20_000);
+            }
+            System.out.printf("%s: one instance killed and started again (sink.session.timeout.ms=%d): %s%n", table, sessionTimeout, stalls);
+            int total = inserted;
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
+                    .until(() -> mysqlCount(mysql, topicName).getAsLong() >= total && lake.recordCount("topics/" + topicName + "/") >= total);
+            Thread.sleep(2_000); // a duplicate would need a little longer to show
+            List<Long> inTopic = TopicReader.readAll(stack.kafka().bootstrapServers(), topicName).stream()
+                    .map(TopicReader.Entry::index).toList();
+            assertThat(inTopic).hasSize(total).doesNotHaveDuplicates();
+            try (Statement query = mysql.createStatement();
+                 ResultSet rs = query.executeQuery("SELECT COUNT(*), MIN(`index`), MAX(`index`) FROM `" + topicName + "`")) {
+                rs.next();
+                assertThat(List.of(rs.getLong(1), rs.getLong(2), rs.getLong(3))).containsExactly((long) total, 1L, (long) total);
+            }
+            Map<Long, Integer> copies = new HashMap<>();
+            for (Lake.StoredObject object : lake.objects("topics/" + topicName + "/")) {
+                object.lines().forEach(line -> copies.merge(line.get("index").asLong(), 1, Integer::sum));
+            }
+            assertThat(copies).hasSize(total);
+            assertThat(copies.entrySet()).allSatisfy(e -> assertThat(e.getValue()).as("copies of row %d in S3", e.getKey()).isEqualTo(1));
+        } finally {
+            for (ChildPipeline instance : running) {
+                instance.close();
+            }
+        }
+    }
+
+    /** What a consumer group has committed over every partition of the topic: it grows with each batch written. */
+    private static long committedTotal(Admin admin, String group, String topic) throws Exception {
+        return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS).entrySet().stream()
+                .filter(e -> e.getKey().topic().equals(topic) && e.getValue() != null).mapToLong(e -> e.getValue().offset()).sum();
+    }
+
     private static long started(List<Path> logs) throws java.io.IOException {
         long started = 0;
         for (Path log : logs) {
