@@ -83,8 +83,8 @@ public final class SourceFlow implements PipelineFlow {
                     "Kafka transactional.id prefix; the table name is appended. The same on every instance of one pipeline "
                             + "(it fences an instance that lost a table), different for two pipelines on one Kafka cluster")
             .define("source.leadership.check.interval.ms", LONG, "2000", Rules.POSITIVE,
-                    "how often an instance tries to take over the tables no instance polls, and tells the database it is "
-                            + "alive (see \"Running several instances\")")
+                    "how often an instance reads which instance polls which table, takes the tables no instance polls, "
+                            + "hands one to a less busy instance, and tells the database it is alive (see \"Running several instances\")")
             .define("source.leadership.lease.ms", LONG, "10000", Rules.POSITIVE,
                     "an instance that has not told the database it is alive for this long (hung, or cut off) loses its "
                             + "tables to another; more than source.leadership.check.interval.ms")

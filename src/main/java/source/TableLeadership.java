@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * that polls two more tables than another that could poll one of them hands one over (see {@link #check()}).
  *
  * <p>Two threads: one keeps the session alive and tries the locks, and never blocks on anything else;
- * the other tells the routes (starting a route starts its Kafka producer, which may wait for Kafka).
+ * the other takes tables over (fencing the old leader waits for Kafka) and tells the routes.
  */
 public final class TableLeadership extends AbstractCamelClusterService<TableLeadership.TableView> {
 
@@ -410,8 +410,8 @@ public final class TableLeadership extends AbstractCamelClusterService<TableLead
                     } catch (RuntimeException e) {
                         // Kafka unreachable, say: the route must not start; the table is let go and taken again later
                         if (!takeOverFailureReported) {
-                            LOG.warn("Source leadership: this instance ({}) could not take {} over ({}); it lets the table go "
-                                    + "and tries again every source.leadership.check.interval.ms", getId(), getNamespace(), e.getMessage());
+                            LOG.warn("Source leadership: this instance ({}) could not take {} over ({}); it lets the table go, "
+                                    + "and the next check takes it again (here or on another instance)", getId(), getNamespace(), e.getMessage());
                             takeOverFailureReported = true;
                         }
                         checker.execute(() -> letGo(this));

@@ -247,8 +247,8 @@ public final class PipelineBenchmark {
             }
             progress("stage scale-mysql-%d: %,d rows drained in %.1f s = %,.0f rows/s together (one instance: %,.0f rows/s)",
                     instances, rows, seconds, rows / seconds, one.rate());
-            results.put("stage_scale-mysql-" + instances, Map.of("drain_seconds", seconds, "rows_per_second", Math.round(rows / seconds),
-                    "instances", each));
+            results.put("scale_mysql_instances", Map.of("instances", instances, "drain_seconds", seconds,
+                    "rows_per_second", Math.round(rows / seconds), "each", each));
             record("scale: mysql sink, 6 partitions, " + instances + " instances together", rows / seconds, null);
         } finally {
             for (Process child : children) {
@@ -1026,6 +1026,9 @@ public final class PipelineBenchmark {
         }
         if (results.containsKey("pipeline_jvm_end_to_end")) {
             md.append("\nPipeline JVM during the end-to-end stage: ").append(results.get("pipeline_jvm_end_to_end")).append('\n');
+        }
+        if (results.get("scale_mysql_instances") instanceof Map<?, ?> scale) {
+            md.append("\nSeveral instances on the six-partition topic, each one's share: ").append(scale.get("each")).append('\n');
         }
         if (results.containsKey("console_cost")) {
             md.append("\nConsole page's cost at 10 rows/s (pipeline JVM CPU): ").append(results.get("console_cost")).append('\n');

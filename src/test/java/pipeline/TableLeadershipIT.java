@@ -156,6 +156,27 @@ class TableLeadershipIT extends OnTheTestStack {
         assertThat(many.isLeader("known-A")).isFalse();
     }
 
+    /** A take-over whose first step fails (Kafka unreachable as it fences the old leader) lets the table go and is tried again. */
+    @Test
+    void aFailedTakeOverLetsTheTableGoAndIsTriedAgain() throws Exception {
+        context.start();
+        TableLeadership leadership = instance("retrying", 200, 10_000);
+        java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
+        leadership.beforeLeading("retry-USERS", () -> {
+            if (attempts.incrementAndGet() == 1) {
+                throw new IllegalStateException("Kafka unreachable");
+            }
+        });
+        CamelClusterView view = view(leadership, "retry-USERS");
+        List<Boolean> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+        view.addEventListener((org.apache.camel.cluster.CamelClusterEventListener.Leadership) (v, leader) -> told.add(leader != null));
+        await().atMost(Duration.ofSeconds(5)).until(() -> attempts.get() >= 2 && leadership.isLeader("retry-USERS"));
+        // after the state Camel reports to a new listener, the route was told once: after the take-over that worked
+        await().atMost(Duration.ofSeconds(2)).until(() -> told.size() >= 2);
+        Thread.sleep(500);
+        assertThat(told.subList(1, told.size())).containsExactly(true);
+    }
+
     private static int polled(TableLeadership leadership, List<String> tables) {
         return (int) tables.stream().filter(leadership::isLeader).count();
     }
