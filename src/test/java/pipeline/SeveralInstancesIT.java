@@ -118,15 +118,8 @@ class SeveralInstancesIT extends OnTheTestStack {
     @Test
     void threeInstancesOfTheJarKilledOneByOneWriteEveryRowOnceToTheTopicMySqlAndS3() throws Exception {
         String table = "USERS_TRIO";
-        createTable(table);
         String topicName = "P_" + table;
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.kafka().bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic(topicName, 3, (short) 1))).all().get();
-        }
-        Map<String, String> settings = settings(table);
-        settings.put("s3.flush.size", "200");
-        settings.put("s3.rotate.schedule.interval.ms", "500");
-        settings.putAll(SESSION_TIMEOUT_OVERRIDE);
+        Map<String, String> settings = everyFlowOnThreePartitions(table);
 
         List<ChildPipeline> running = new ArrayList<>();
         List<Path> logs = new ArrayList<>();
@@ -181,22 +174,7 @@ class SeveralInstancesIT extends OnTheTestStack {
                     .until(() -> rows.latest() >= total && lake.recordCount("topics/" + topicName + "/") >= total);
             Thread.sleep(2_000); // a duplicate would need a little longer to show
 
-            List<Long> inTopic = TopicReader.readAll(stack.kafka().bootstrapServers(), topicName).stream()
-                    .map(TopicReader.Entry::index).toList();
-            assertThat(inTopic).hasSize(total).doesNotHaveDuplicates();
-            try (Statement query = mysql.createStatement();
-                 ResultSet rs = query.executeQuery("SELECT COUNT(*), COUNT(DISTINCT `index`), MAX(`index`) FROM `" + topicName + "`")) {
-                rs.next();
-                assertThat(rs.getLong(1)).isEqualTo(total);
-                assertThat(rs.getLong(2)).isEqualTo(total);
-                assertThat(rs.getLong(3)).isEqualTo(total);
-            }
-            Map<Long, Integer> copies = new HashMap<>();
-            for (Lake.StoredObject object : lake.objects("topics/" + topicName + "/")) {
-                object.lines().forEach(line -> copies.merge(line.get("index").asLong(), 1, Integer::sum));
-            }
-            assertThat(copies).hasSize(total);
-            assertThat(copies.entrySet()).allSatisfy(e -> assertThat(e.getValue()).as("copies of row %d in S3", e.getKey()).isEqualTo(1));
+            assertEveryRowOnce(topicName, total, mysql, lake);
         } finally {
             for (ChildPipeline instance : running) {
                 instance.close();
@@ -212,15 +190,8 @@ class SeveralInstancesIT extends OnTheTestStack {
     @Test
     void aSingleInstanceKilledAndRestartedGetsItsPartitionsBackAfterTheShortSessionTimeout() throws Exception {
         String table = "USERS_RESTART";
-        createTable(table);
         String topicName = "P_" + table;
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.kafka().bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic(topicName, 3, (short) 1))).all().get();
-        }
-        Map<String, String> settings = settings(table);
-        settings.put("s3.flush.size", "200");
-        settings.put("s3.rotate.schedule.interval.ms", "500");
-        settings.putAll(SESSION_TIMEOUT_OVERRIDE);
+        Map<String, String> settings = everyFlowOnThreePartitions(table);
         long sessionTimeout = Long.parseLong(settings.getOrDefault("sink.session.timeout.ms", "10000"));
 
         List<ChildPipeline> running = new ArrayList<>();
@@ -270,25 +241,46 @@ class SeveralInstancesIT extends OnTheTestStack {
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
                     .until(() -> mysqlCount(mysql, topicName).getAsLong() >= total && lake.recordCount("topics/" + topicName + "/") >= total);
             Thread.sleep(2_000); // a duplicate would need a little longer to show
-            List<Long> inTopic = TopicReader.readAll(stack.kafka().bootstrapServers(), topicName).stream()
-                    .map(TopicReader.Entry::index).toList();
-            assertThat(inTopic).hasSize(total).doesNotHaveDuplicates();
-            try (Statement query = mysql.createStatement();
-                 ResultSet rs = query.executeQuery("SELECT COUNT(*), MIN(`index`), MAX(`index`) FROM `" + topicName + "`")) {
-                rs.next();
-                assertThat(List.of(rs.getLong(1), rs.getLong(2), rs.getLong(3))).containsExactly((long) total, 1L, (long) total);
-            }
-            Map<Long, Integer> copies = new HashMap<>();
-            for (Lake.StoredObject object : lake.objects("topics/" + topicName + "/")) {
-                object.lines().forEach(line -> copies.merge(line.get("index").asLong(), 1, Integer::sum));
-            }
-            assertThat(copies).hasSize(total);
-            assertThat(copies.entrySet()).allSatisfy(e -> assertThat(e.getValue()).as("copies of row %d in S3", e.getKey()).isEqualTo(1));
+            assertEveryRowOnce(topicName, total, mysql, lake);
         } finally {
             for (ChildPipeline instance : running) {
                 instance.close();
             }
         }
+    }
+
+    /** A new table whose topic has three partitions, every flow on, S3 objects cut small and often. */
+    private static Map<String, String> everyFlowOnThreePartitions(String table) throws Exception {
+        createTable(table);
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.kafka().bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic("P_" + table, 3, (short) 1))).all().get();
+        }
+        Map<String, String> settings = settings(table);
+        settings.put("s3.flush.size", "200");
+        settings.put("s3.rotate.schedule.interval.ms", "500");
+        settings.putAll(SESSION_TIMEOUT_OVERRIDE);
+        return settings;
+    }
+
+    /**
+     * Rows 1 to {@code total} once each in the topic and in S3 (both read whole), and every one of them in MySQL
+     * (its upsert keeps one row per key, so there only completeness can be seen).
+     */
+    private static void assertEveryRowOnce(String topicName, int total, Connection mysql, Lake lake) throws Exception {
+        List<Long> inTopic = TopicReader.readAll(stack.kafka().bootstrapServers(), topicName).stream()
+                .map(TopicReader.Entry::index).toList();
+        assertThat(inTopic).hasSize(total).doesNotHaveDuplicates();
+        try (Statement query = mysql.createStatement();
+             ResultSet rs = query.executeQuery("SELECT COUNT(*), MIN(`index`), MAX(`index`) FROM `" + topicName + "`")) {
+            rs.next();
+            assertThat(List.of(rs.getLong(1), rs.getLong(2), rs.getLong(3))).containsExactly((long) total, 1L, (long) total);
+        }
+        Map<Long, Integer> copies = new HashMap<>();
+        for (Lake.StoredObject object : lake.objects("topics/" + topicName + "/")) {
+            object.lines().forEach(line -> copies.merge(line.get("index").asLong(), 1, Integer::sum));
+        }
+        assertThat(copies).hasSize(total);
+        assertThat(copies.entrySet()).allSatisfy(e -> assertThat(e.getValue()).as("copies of row %d in S3", e.getKey()).isEqualTo(1));
     }
 
     /** What a consumer group has committed over every partition of the topic: it grows with each batch written. */
