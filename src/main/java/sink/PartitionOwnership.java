@@ -45,7 +45,8 @@ public final class PartitionOwnership implements SubscribeAdapter {
     };
 
     private final Map<String, Listener> listenersByGroup = new ConcurrentHashMap<>();
-    private final Map<String, Set<TopicPartition>> heldByGroup = new ConcurrentHashMap<>();
+    // by group, then by consumer: two consumers of one group here (consumersCount) each keep their own
+    private final Map<String, Map<Consumer<?, ?>, Set<TopicPartition>>> heldByGroup = new ConcurrentHashMap<>();
 
     public void listen(String groupId, Listener listener) {
         listenersByGroup.put(groupId, listener);
@@ -54,7 +55,7 @@ public final class PartitionOwnership implements SubscribeAdapter {
     /** The partitions the consumer of {@code groupId} holds on this instance now, by topic and partition. */
     public SortedSet<TopicPartition> held(String groupId) {
         SortedSet<TopicPartition> held = new TreeSet<>(Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition));
-        held.addAll(heldByGroup.getOrDefault(groupId, Set.of()));
+        heldByGroup.getOrDefault(groupId, Map.of()).values().forEach(held::addAll);
         return held;
     }
 
@@ -62,18 +63,24 @@ public final class PartitionOwnership implements SubscribeAdapter {
     public void subscribe(Consumer<?, ?> consumer, ConsumerRebalanceListener camelListener, TopicInfo topicInfo) {
         String groupId = consumer.groupMetadata().groupId();
         Listener listener = listenersByGroup.getOrDefault(groupId, NOTHING);
-        Set<TopicPartition> held = heldByGroup.computeIfAbsent(groupId, g -> ConcurrentHashMap.newKeySet());
+        // a consumer's entry goes when it holds nothing (so a closed one is not kept), and comes back with its next assignment
+        Map<Consumer<?, ?>, Set<TopicPartition>> consumers = heldByGroup.computeIfAbsent(groupId, g -> new ConcurrentHashMap<>());
+        java.util.function.Consumer<Collection<TopicPartition>> released = partitions -> consumers.computeIfPresent(consumer,
+                (c, held) -> {
+                    held.removeAll(partitions);
+                    return held.isEmpty() ? null : held;
+                });
         delegate.subscribe(consumer, new ConsumerRebalanceListener() {
             @Override
             public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                held.removeAll(partitions);
+                released.accept(partitions);
                 listener.partitionsRevoked(consumer, partitions);
                 camelListener.onPartitionsRevoked(partitions);
             }
 
             @Override
             public void onPartitionsLost(Collection<TopicPartition> partitions) {
-                held.removeAll(partitions);
+                released.accept(partitions);
                 listener.partitionsRevoked(consumer, partitions);
                 camelListener.onPartitionsLost(partitions);
             }
@@ -82,7 +89,7 @@ public final class PartitionOwnership implements SubscribeAdapter {
             public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
                 camelListener.onPartitionsAssigned(partitions);
                 listener.partitionsAssigned(consumer, partitions);
-                held.addAll(partitions);
+                consumers.computeIfAbsent(consumer, c -> ConcurrentHashMap.newKeySet()).addAll(partitions);
             }
         }, topicInfo);
     }

@@ -48,26 +48,29 @@ public class OffsetStore {
     }
 
     /**
-     * Fences every earlier producer of {@code transactionalId} and ends its open transaction (aborted), so that an
-     * old leader that has not noticed it lost the table can no longer commit rows or an offset: what this instance
-     * reads next is final. Then, when {@code startIfNone} is given and Kafka holds no offset under {@code key}, commits
-     * the offset it returns. Called when this instance takes a table over, before its first poll (the route's own
-     * producer starts lazily, at its first send, so an instance that only waits fences nobody).
+     * Commits {@code start} as the offset of {@code key} unless Kafka holds one: with a producer of the table's
+     * {@code transactionalId}, whose start fences every earlier one, and a second read after that, so an offset
+     * committed by an instance that polled until a moment ago is never overwritten. The route's producer is fenced
+     * too and starts again at its first send (one failed transaction, nothing sent).
      */
-    public void takeOver(String transactionalId, String key, Supplier<SourceOffset> startIfNone) {
+    public void commitIfNone(String transactionalId, String key, Supplier<SourceOffset> start) {
+        if (loadAll().containsKey(key)) {
+            return;
+        }
         Properties props = new Properties();
         props.putAll(clientProperties);
         props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(READ_TIMEOUT.toMillis()));
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
             producer.initTransactions();
-            if (startIfNone != null && !loadAll().containsKey(key)) {
-                SourceOffset start = startIfNone.get();
-                producer.beginTransaction();
-                producer.send(new ProducerRecord<>(topic, key, start.toJson()));
-                producer.commitTransaction();
-                LOG.info("Source offsets: {} starts from now, committed as {}", key, start.toJson());
+            if (loadAll().containsKey(key)) {
+                return;
             }
+            SourceOffset offset = start.get();
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>(topic, key, offset.toJson()));
+            producer.commitTransaction();
+            LOG.info("Source offsets: {} starts from now, committed as {}", key, offset.toJson());
         }
     }
 

@@ -223,7 +223,7 @@ public final class SourceFlow implements PipelineFlow {
             setup.bind(bean + "-query", capture.query());
             setup.bind(bean + "-polls", capture.polls());
             // one instance polls the table at a time: the one holding its lock (namespace = its transactional id, as
-            // the route names it); taking it over, it fences the old leader, then reads the offset afresh
+            // the route names it); taking it over, it reads the offset afresh
             String namespace = settings.string("source.transactional.id.prefix") + "-" + name;
             leadership.beforeLeading(namespace, () -> capture.takeOver(namespace));
             capture.polls().onlyWhileLeading(() -> leadership.isLeader(namespace));

@@ -112,20 +112,24 @@ public class TableCapture extends DefaultSqlPrepareStatementStrategy implements 
 
     /**
      * This instance takes the table over (source.TableLeadership, before the route starts), after another instance
-     * polled it or might have: the old leader is fenced, so nothing it still sends can commit, and the next poll
-     * reads the offset committed in Kafka, never one held here from before. With source.start.from=now and no
-     * offset in Kafka yet, this instance's "now" is committed first: a later leader starts from it too, instead of
-     * its own later "now" (which would skip the rows inserted in between).
+     * polled it or might have: the next poll reads the offset committed in Kafka, never one held here from before.
+     * The route's producer was started (and fenced every earlier producer of the table) before that read: when the
+     * application started, or when the route last started; one fenced since then fails its first transaction, and
+     * the route starts again with a new producer and reads again (CapturePolls). With
+     * source.start.from=now and no offset in Kafka yet, this instance's "now" is committed first, so that a later
+     * leader starts from it too, instead of its own later "now" (which would skip the rows inserted in between).
      */
     public void takeOver(String transactionalId) {
         committed = null;
-        offsetStore.takeOver(transactionalId, offsetKey(), settings.startFromNow() ? () -> {
-            try {
-                return startingNow();
-            } catch (SQLException e) {
-                throw new IllegalStateException("cannot read where source.start.from=now starts: " + e.getMessage(), e);
-            }
-        } : null);
+        if (settings.startFromNow()) {
+            offsetStore.commitIfNone(transactionalId, offsetKey(), () -> {
+                try {
+                    return startingNow();
+                } catch (SQLException e) {
+                    throw new IllegalStateException("cannot read where source.start.from=now starts: " + e.getMessage(), e);
+                }
+            });
+        }
     }
 
     /** The route's poll strategy: backs off after a failed poll and holds the next poll once a backlog is read. */

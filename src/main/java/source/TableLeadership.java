@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * that polls two more tables than another that could poll one of them hands one over (see {@link #check()}).
  *
  * <p>Two threads: one keeps the session alive and tries the locks, and never blocks on anything else;
- * the other takes tables over (fencing the old leader waits for Kafka) and tells the routes.
+ * the other takes tables over (a take-over may wait for Kafka) and tells the routes.
  */
 public final class TableLeadership extends AbstractCamelClusterService<TableLeadership.TableView> {
 
@@ -102,7 +102,7 @@ public final class TableLeadership extends AbstractCamelClusterService<TableLead
 
     /** Whether this instance polls the table of {@code namespace} now. */
     public boolean isLeader(String namespace) {
-        return started.stream().anyMatch(view -> view.getNamespace().equals(namespace) && view.leader);
+        return started.stream().anyMatch(view -> view.getNamespace().equals(namespace) && view.leading);
     }
 
     /**
@@ -131,16 +131,21 @@ public final class TableLeadership extends AbstractCamelClusterService<TableLead
                 }
             }
             Locks locks = readLocks();
-            int polled = locks.tablesOf(backendPid);
+            // a table being handed over still has its lock until its route has stopped: it no longer counts here
+            long handingOver = started.stream().filter(view -> view.handingOver).count();
+            int polled = locks.tablesOf(backendPid) - (int) handingOver;
             for (TableView view : started) {
-                if (view.leader && locks.someCandidateBelow(view.candidateKey, backendPid, polled - 1)) {
+                if (handingOver > 0) {
+                    break; // one at a time: the next round, once it is released, shows the new counts
+                }
+                if (view.locked && locks.someCandidateBelow(view.candidateKey, backendPid, polled - 1)) {
                     handOver(view);
                     polled--;
-                    break; // one a round: the other instance's next round shows the new counts
+                    break;
                 }
             }
             for (TableView view : started) {
-                if (view.leader || view.handingOver) {
+                if (view.locked) {
                     continue;
                 }
                 if (!locks.isFree(view.key)) {
@@ -156,20 +161,25 @@ public final class TableLeadership extends AbstractCamelClusterService<TableLead
             }
             sessionLostReported = false;
         } catch (SQLException | RuntimeException e) {
-            if (!sessionLostReported) {
-                LOG.warn("Source leadership: the session on the source database failed ({}); this instance polls no table "
-                        + "until it has one again (another instance may take them over)", e.getMessage());
-                sessionLostReported = true;
-            }
-            started.forEach(TableView::lost);
-            closeSession();
+            sessionLost(e);
         }
+    }
+
+    /** The session failed: every lock went with it, so every route here stops (another instance may take them over). */
+    private void sessionLost(Exception e) {
+        if (!sessionLostReported) {
+            LOG.warn("Source leadership: the session on the source database failed ({}); this instance polls no table "
+                    + "until it has one again (another instance may take them over)", e.getMessage());
+            sessionLostReported = true;
+        }
+        started.forEach(TableView::lost);
+        closeSession();
     }
 
     /** Stops polling {@code view}'s table, then (once its route has stopped) releases the lock for a less busy instance. */
     private void handOver(TableView view) {
         view.handingOver = true;
-        view.leader = false;
+        view.leading = false;
         LOG.info("Source leadership: this instance ({}) hands {} over to an instance that polls fewer tables",
                 getId(), view.getNamespace());
         notifier.execute(() -> {
@@ -181,14 +191,15 @@ public final class TableLeadership extends AbstractCamelClusterService<TableLead
 
     /** A table whose take-over failed before its route was told: the lock goes, for whichever instance tries next. */
     private synchronized void letGo(TableView view) {
-        if (view.leader) {
-            view.leader = false;
+        if (view.locked && !view.leading) {
+            view.locked = false;
             unlock(view.key);
         }
     }
 
     private synchronized void released(TableView view) {
-        if (view.handingOver && !view.leader && connection != null) {
+        if (view.handingOver && view.locked) {
+            view.locked = false;
             unlock(view.key);
         }
         view.handingOver = false;
@@ -275,7 +286,7 @@ public final class TableLeadership extends AbstractCamelClusterService<TableLead
     /** A view that stops gives its table up, under the monitor so that a check in progress cannot take it again. */
     private synchronized void giveUp(TableView view) {
         started.remove(view);
-        if (view.leader || view.handingOver) {
+        if (view.locked) {
             view.lost();
             unlock(view.key);
         }
@@ -297,8 +308,8 @@ public final class TableLeadership extends AbstractCamelClusterService<TableLead
             statement.setLong(1, key);
             statement.execute();
         } catch (SQLException e) {
-            // the session is failing: closing it releases the lock as well
-            closeSession();
+            // the session is failing: closing it releases every lock, so every table is lost, not only this one
+            sessionLost(e);
         }
     }
 
@@ -336,7 +347,10 @@ public final class TableLeadership extends AbstractCamelClusterService<TableLead
         }
     }
 
-    /** One table's leadership, as Camel's cluster view: this instance is its leader while it holds the lock. */
+    /**
+     * One table's leadership, as Camel's cluster view: this instance is its leader while it holds the lock and has
+     * taken the table over (the step before leading done); routes are told only then.
+     */
     public final class TableView extends AbstractCamelClusterView {
 
         private final long key;
@@ -349,7 +363,7 @@ public final class TableLeadership extends AbstractCamelClusterService<TableLead
         private final CamelClusterMember local = new CamelClusterMember() {
             @Override
             public boolean isLeader() {
-                return leader;
+                return leading;
             }
 
             @Override
@@ -362,7 +376,10 @@ public final class TableLeadership extends AbstractCamelClusterService<TableLead
                 return TableLeadership.this.getId();
             }
         };
-        private volatile boolean leader;
+        // this session holds the table's lock (written under the service's monitor)
+        private volatile boolean locked;
+        // the routes may poll: locked, taken over, not being handed over (what Camel's policy reads)
+        private volatile boolean leading;
 
         TableView(String namespace) {
             super(TableLeadership.this, namespace);
@@ -373,7 +390,7 @@ public final class TableLeadership extends AbstractCamelClusterService<TableLead
         @Override
         public Optional<CamelClusterMember> getLeader() {
             // another instance's holding the lock is not visible from here
-            return leader ? Optional.of(local) : Optional.empty();
+            return leading ? Optional.of(local) : Optional.empty();
         }
 
         @Override
@@ -400,8 +417,7 @@ public final class TableLeadership extends AbstractCamelClusterService<TableLead
         }
 
         private void gained() {
-            leader = true;
-            LOG.info("Source leadership: this instance ({}) now polls {}", getId(), getNamespace());
+            locked = true;
             Runnable step = beforeLeading.get(getNamespace());
             notifier.execute(() -> {
                 if (step != null) {
@@ -419,14 +435,24 @@ public final class TableLeadership extends AbstractCamelClusterService<TableLead
                     }
                 }
                 takeOverFailureReported = false;
+                synchronized (TableLeadership.this) {
+                    // lost, or being handed over, while the step ran: the routes are not told
+                    if (!locked || handingOver) {
+                        return;
+                    }
+                    leading = true;
+                }
+                LOG.info("Source leadership: this instance ({}) now polls {}", getId(), getNamespace());
                 fireLeadershipChangedEvent(local);
             });
         }
 
         private void lost() {
             handingOver = false;
-            if (leader) {
-                leader = false;
+            boolean wasLocked = locked;
+            locked = false;
+            leading = false;
+            if (wasLocked) {
                 LOG.info("Source leadership: this instance ({}) no longer polls {}", getId(), getNamespace());
                 notifier.execute(this::fireLost);
             }

@@ -16,6 +16,7 @@ import localstack.EmbeddedS3;
 public final class ChildPipeline implements AutoCloseable {
 
     private final Process process;
+    private boolean paused;
 
     private ChildPipeline(Process process) {
         this.process = process;
@@ -71,6 +72,25 @@ public final class ChildPipeline implements AutoCloseable {
         process.waitFor(30, TimeUnit.SECONDS);
     }
 
+    /** SIGSTOP: the process stands still, as in a long GC pause or a hung host, holding its sockets open. */
+    void pause() throws Exception {
+        signal("STOP");
+        paused = true;
+    }
+
+    /** SIGCONT: it runs on from where it stood, unaware of the time that passed. */
+    void resume() throws Exception {
+        signal("CONT");
+        paused = false;
+    }
+
+    private void signal(String name) throws Exception {
+        int exit = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start().waitFor();
+        if (exit != 0) {
+            throw new IllegalStateException("kill -" + name + " " + process.pid() + " exited with " + exit);
+        }
+    }
+
     boolean isAlive() {
         return process.isAlive();
     }
@@ -81,7 +101,10 @@ public final class ChildPipeline implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() throws Exception {
+        if (paused && process.isAlive()) {
+            resume(); // a stopped process would not hear SIGTERM until it runs again
+        }
         if (process.isAlive()) {
             process.destroy();
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
