@@ -89,7 +89,12 @@ public final class PartitionOwnership implements SubscribeAdapter {
             public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
                 camelListener.onPartitionsAssigned(partitions);
                 listener.partitionsAssigned(consumer, partitions);
-                consumers.computeIfAbsent(consumer, c -> ConcurrentHashMap.newKeySet()).addAll(partitions);
+                // an empty assignment keeps no entry: Kafka tells a consumer that holds nothing nothing when it closes
+                consumers.compute(consumer, (c, held) -> {
+                    Set<TopicPartition> now = held == null ? ConcurrentHashMap.newKeySet() : held;
+                    now.addAll(partitions);
+                    return now.isEmpty() ? null : now;
+                });
             }
         }, topicInfo);
     }

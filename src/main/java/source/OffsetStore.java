@@ -50,8 +50,8 @@ public class OffsetStore {
     /**
      * Commits {@code start} as the offset of {@code key} unless Kafka holds one: with a producer of the table's
      * {@code transactionalId}, whose start fences every earlier one, and a second read after that, so an offset
-     * committed by an instance that polled until a moment ago is never overwritten. The route's producer is fenced
-     * too and starts again at its first send (one failed transaction, nothing sent).
+     * committed by an instance that polled until a moment ago is never overwritten. This instance's own route
+     * producer is fenced too: its first transaction fails and the route starts again with a new producer.
      */
     public void commitIfNone(String transactionalId, String key, Supplier<SourceOffset> start) {
         if (loadAll().containsKey(key)) {

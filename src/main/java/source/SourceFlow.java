@@ -26,6 +26,7 @@ import config.PipelineFlow;
 import config.Rules;
 import config.SettingsDefinition;
 import org.apache.camel.CamelContext;
+import org.apache.camel.ServiceStatus;
 import org.apache.camel.impl.cluster.ClusteredRoutePolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -226,6 +227,12 @@ public final class SourceFlow implements PipelineFlow {
             // the route names it); taking it over, it reads the offset afresh
             String namespace = settings.string("source.transactional.id.prefix") + "-" + name;
             leadership.beforeLeading(namespace, () -> capture.takeOver(namespace));
+            String routeId = flowName + "-" + name;
+            leadership.routeRuns(namespace, () -> {
+                ServiceStatus status = setup.context().getRouteController().getRouteStatus(routeId);
+                // paused in the console, or (re)starting: it is this instance's; only a route that stays stopped is not
+                return status != null && (status.isStarted() || status.isStarting() || status.isSuspended() || status.isSuspending());
+            });
             capture.polls().onlyWhileLeading(() -> leadership.isLeader(namespace));
             ClusteredRoutePolicy policy = ClusteredRoutePolicy.forNamespace(leadership, namespace);
             policy.setCamelContext(setup.context());

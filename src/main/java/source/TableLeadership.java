@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 import org.apache.camel.cluster.CamelClusterMember;
 import org.apache.camel.support.cluster.AbstractCamelClusterService;
@@ -51,12 +52,15 @@ public final class TableLeadership extends AbstractCamelClusterService<TableLead
 
     /** Rounds a table stays free before an instance that already polls more than others takes it anyway. */
     static final int FREE_ROUNDS_BEFORE_ANY_TAKES = 2;
+    /** Rounds a led table's route may stay stopped (it could not start: Kafka away) before the table is let go. */
+    static final int STOPPED_ROUNDS_BEFORE_LETTING_GO = 3;
 
     private final Session session;
     private final long checkIntervalMs;
     private final long leaseMs;
     private final Set<TableView> started = ConcurrentHashMap.newKeySet();
     private final Map<String, Runnable> beforeLeading = new ConcurrentHashMap<>();
+    private final Map<String, BooleanSupplier> routeRuns = new ConcurrentHashMap<>();
     private Connection connection;
     private ScheduledExecutorService checker;
     private ExecutorService notifier;
@@ -100,6 +104,15 @@ public final class TableLeadership extends AbstractCamelClusterService<TableLead
         beforeLeading.put(namespace, step);
     }
 
+    /**
+     * How to see that the route of {@code namespace} runs (or is starting) while this instance leads it: one that
+     * stays stopped for {@value #STOPPED_ROUNDS_BEFORE_LETTING_GO} rounds (its start failed, and Camel's policy does
+     * not try again) makes this instance let the table go, for another instance or a later round to take.
+     */
+    public void routeRuns(String namespace, BooleanSupplier runs) {
+        routeRuns.put(namespace, runs);
+    }
+
     /** Whether this instance polls the table of {@code namespace} now. */
     public boolean isLeader(String namespace) {
         return started.stream().anyMatch(view -> view.getNamespace().equals(namespace) && view.leading);
@@ -139,13 +152,22 @@ public final class TableLeadership extends AbstractCamelClusterService<TableLead
                     break; // one at a time: the next round, once it is released, shows the new counts
                 }
                 if (view.locked && locks.someCandidateBelow(view.candidateKey, backendPid, polled - 1)) {
-                    handOver(view);
+                    handOver(view, "hands {} over to an instance that polls fewer tables");
                     polled--;
-                    break;
+                    handingOver++;
+                } else if (routeStaysStopped(view)) {
+                    handOver(view, "lets {} go: its route has not started here (another instance, or a later check, takes it)");
+                    view.skipRounds = FREE_ROUNDS_BEFORE_ANY_TAKES + 1; // the others first
+                    polled--;
+                    handingOver++;
                 }
             }
             for (TableView view : started) {
                 if (view.locked) {
+                    continue;
+                }
+                if (view.skipRounds > 0) {
+                    view.skipRounds--;
                     continue;
                 }
                 if (!locks.isFree(view.key)) {
@@ -176,22 +198,35 @@ public final class TableLeadership extends AbstractCamelClusterService<TableLead
         closeSession();
     }
 
-    /** Stops polling {@code view}'s table, then (once its route has stopped) releases the lock for a less busy instance. */
-    private void handOver(TableView view) {
+    /** Whether a table this instance leads has had its route stopped for too many rounds (only once Camel runs). */
+    private boolean routeStaysStopped(TableView view) {
+        BooleanSupplier runs = routeRuns.get(view.getNamespace());
+        if (!view.leading || runs == null || !getCamelContext().isStarted() || runs.getAsBoolean()) {
+            view.stoppedRounds = 0;
+            return false;
+        }
+        return ++view.stoppedRounds > STOPPED_ROUNDS_BEFORE_LETTING_GO;
+    }
+
+    /** Stops polling {@code view}'s table, then (once its route has stopped) releases the lock for another instance. */
+    private void handOver(TableView view, String why) {
         view.handingOver = true;
         view.leading = false;
-        LOG.info("Source leadership: this instance ({}) hands {} over to an instance that polls fewer tables",
-                getId(), view.getNamespace());
+        view.stoppedRounds = 0;
+        LOG.info("Source leadership: this instance ({}) " + why, getId(), view.getNamespace());
         notifier.execute(() -> {
-            // ClusteredRoutePolicy stops the route within this call: its last batch is committed before the lock goes
-            view.fireLost();
-            checker.execute(() -> released(view));
+            try {
+                // ClusteredRoutePolicy stops the route within this call: its last batch is committed before the lock goes
+                view.fireLost();
+            } finally {
+                checker.execute(() -> released(view));
+            }
         });
     }
 
     /** A table whose take-over failed before its route was told: the lock goes, for whichever instance tries next. */
-    private synchronized void letGo(TableView view) {
-        if (view.locked && !view.leading) {
+    private synchronized void letGo(TableView view, int generation) {
+        if (view.generation == generation && view.locked && !view.leading) {
             view.locked = false;
             unlock(view.key);
         }
@@ -359,6 +394,10 @@ public final class TableLeadership extends AbstractCamelClusterService<TableLead
         private volatile boolean candidate;
         private volatile boolean handingOver;
         private int freeRounds;
+        private int skipRounds;
+        private int stoppedRounds;
+        // counts take-overs and losses: a step or a let-go queued for an earlier take-over does nothing
+        private volatile int generation;
         private volatile boolean takeOverFailureReported;
         private final CamelClusterMember local = new CamelClusterMember() {
             @Override
@@ -418,26 +457,27 @@ public final class TableLeadership extends AbstractCamelClusterService<TableLead
 
         private void gained() {
             locked = true;
+            int taken = ++generation;
             Runnable step = beforeLeading.get(getNamespace());
             notifier.execute(() -> {
                 if (step != null) {
                     try {
                         step.run();
-                    } catch (RuntimeException e) {
+                    } catch (RuntimeException | Error e) {
                         // Kafka unreachable, say: the route must not start; the table is let go and taken again later
                         if (!takeOverFailureReported) {
                             LOG.warn("Source leadership: this instance ({}) could not take {} over ({}); it lets the table go, "
                                     + "and the next check takes it again (here or on another instance)", getId(), getNamespace(), e.getMessage());
                             takeOverFailureReported = true;
                         }
-                        checker.execute(() -> letGo(this));
+                        checker.execute(() -> letGo(this, taken));
                         return;
                     }
                 }
                 takeOverFailureReported = false;
                 synchronized (TableLeadership.this) {
-                    // lost, or being handed over, while the step ran: the routes are not told
-                    if (!locked || handingOver) {
+                    // lost, handed over or taken again while the step ran: this take-over's routes are not told
+                    if (generation != taken || !locked || handingOver) {
                         return;
                     }
                     leading = true;
@@ -448,6 +488,7 @@ public final class TableLeadership extends AbstractCamelClusterService<TableLead
         }
 
         private void lost() {
+            generation++;
             handingOver = false;
             boolean wasLocked = locked;
             locked = false;

@@ -177,6 +177,24 @@ class TableLeadershipIT extends OnTheTestStack {
         assertThat(told.subList(1, told.size())).containsExactly(true);
     }
 
+    /** A leader whose route stays stopped (its start failed: Kafka away from it) lets the table go to one whose route runs. */
+    @Test
+    void aLeaderWhoseRouteCannotStartLetsTheTableGo() throws Exception {
+        context.start();
+        TableLeadership stuck = instance("stuck", 200, 10_000);
+        stuck.routeRuns("stuck-USERS", () -> false);
+        view(stuck, "stuck-USERS");
+        await().atMost(Duration.ofSeconds(5)).until(() -> stuck.isLeader("stuck-USERS"));
+        TableLeadership healthy = instance("healthy", 200, 10_000);
+        healthy.routeRuns("stuck-USERS", () -> true);
+        view(healthy, "stuck-USERS");
+        await().atMost(Duration.ofSeconds(10)).until(() -> healthy.isLeader("stuck-USERS"));
+        assertThat(stuck.isLeader("stuck-USERS")).isFalse();
+        // the healthy one keeps it: its route runs
+        Thread.sleep(2_000);
+        assertThat(healthy.isLeader("stuck-USERS")).isTrue();
+    }
+
     private static int polled(TableLeadership leadership, List<String> tables) {
         return (int) tables.stream().filter(leadership::isLeader).count();
     }
