@@ -127,7 +127,21 @@ public class CapturePolls implements PollingConsumerPollStrategy, ExceptionHandl
      * producer, which first aborts whatever its transactional id left open. Tried again until it works.
      */
     void restartRoute(CamelContext context, String routeId) {
-        if (routeId == null || context.isStopping() || !leading.getAsBoolean()) {
+        if (routeId == null || context.isStopping()) {
+            return;
+        }
+        if (!leading.getAsBoolean()) {
+            // another instance polls the table now (this route was started just as the lock went): it stops here
+            // instead of failing poll after poll with a fenced producer
+            Thread stopper = new Thread(() -> {
+                try {
+                    context.getRouteController().stopRoute(routeId);
+                } catch (Exception e) {
+                    LOG.debug("Source {}: stopping route {} failed", table, routeId, e);
+                }
+            }, "stop-" + routeId);
+            stopper.setDaemon(true);
+            stopper.start();
             return;
         }
         holdNextImmediatePoll = false; // the restarted consumer's first poll is a scheduled one
