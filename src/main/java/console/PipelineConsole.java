@@ -202,9 +202,14 @@ public class PipelineConsole implements AutoCloseable {
 
     /** A source route whose table lock this instance holds (a source without a clustered policy polls alone). */
     private static boolean isLeading(Route route) {
-        List<ClusteredRoutePolicy> policies = route.getRoutePolicyList().stream()
-                .filter(ClusteredRoutePolicy.class::isInstance).map(ClusteredRoutePolicy.class::cast).toList();
+        List<ClusteredRoutePolicy> policies = clusteredPolicies(route);
         return !policies.isEmpty() && policies.stream().allMatch(ClusteredRoutePolicy::isLeader);
+    }
+
+    /** The policies that start a source's route only where its table's lock is held (source.TableLeadership). */
+    private static List<ClusteredRoutePolicy> clusteredPolicies(Route route) {
+        return route.getRoutePolicyList().stream().filter(ClusteredRoutePolicy.class::isInstance)
+                .map(ClusteredRoutePolicy.class::cast).toList();
     }
 
     /** The consumer group of a route that reads Kafka, or null. */
@@ -229,8 +234,7 @@ public class PipelineConsole implements AutoCloseable {
      * purpose, so it neither counts as down for readiness nor can be paused.
      */
     private static boolean isStandby(Route route) {
-        return route != null && route.getRoutePolicyList().stream()
-                .anyMatch(policy -> policy instanceof ClusteredRoutePolicy clustered && !clustered.isLeader());
+        return route != null && clusteredPolicies(route).stream().anyMatch(policy -> !policy.isLeader());
     }
 
     /** Each flow's steps, as its route defines them (the routes of {@link #flows()}, in the same order). */
@@ -442,12 +446,12 @@ public class PipelineConsole implements AutoCloseable {
                 }
             }
         }
-        registerFlowMeters(metrics);
+        registerMeters(metrics);
         return metrics;
     }
 
-    /** Meters for every flow not yet metered, read from the routes at each scrape (without asking Kafka anything). */
-    private void registerFlowMeters(MeterRegistry registry) {
+    /** Meters for every step, flow and held partition not yet metered, read at each scrape (without asking Kafka anything). */
+    private void registerMeters(MeterRegistry registry) {
         if (stepCounts != null) {
             // a route file reloaded makes new steps: they are metered from the next scrape on
             for (StepCounts.Counted step : stepCounts.all()) {
@@ -460,52 +464,53 @@ public class PipelineConsole implements AutoCloseable {
             }
         }
         for (Route route : context.getRoutes()) {
+            if (!FLOW_GROUP.equals(route.getGroup())) {
+                continue;
+            }
             String id = route.getRouteId();
-            if (!FLOW_GROUP.equals(route.getGroup()) || !meteredFlows.add(id)) {
-                continue;
-            }
-            FunctionCounter.builder("pipeline.records.in", this, c -> c.flowValue(id, Flow::recordsIn)).tag("flow", id)
-                    .description("records the flow read").register(registry);
-            FunctionCounter.builder("pipeline.records.out", this, c -> c.flowValue(id, Flow::recordsOut)).tag("flow", id)
-                    .description("records the flow wrote").register(registry);
-            FunctionCounter.builder("pipeline.errors", this, c -> c.flowValue(id, Flow::errors)).tag("flow", id)
-                    .description("failed polls or write attempts").register(registry);
-            FunctionCounter.builder("pipeline.dead.letters", this, c -> c.flowValue(id, Flow::deadLetters)).tag("flow", id)
-                    .description("records sent to the dead-letter topic").register(registry);
-            Gauge.builder("pipeline.records.rate", this, c -> c.flowValue(id, Flow::ratePerSecond)).tag("flow", id)
-                    .description("records written per second over the last minute").register(registry);
-            Gauge.builder("pipeline.running", this, c -> c.flowValue(id, f -> "Started".equals(f.state()) ? 1 : 0)).tag("flow", id)
-                    .description("1 while the flow runs here, 0 when paused, stopped or on standby").register(registry);
-            Gauge.builder("pipeline.standby", this, c -> c.flowValue(id, f -> STANDBY.equals(f.state()) ? 1 : 0)).tag("flow", id)
-                    .description("1 while another instance polls this source's table").register(registry);
             String group = kafkaGroupOf(route);
-            if (group != null) {
-                Gauge.builder("pipeline.consumer.lag", this, c -> c.flowValue(id, Flow::lag))
-                        .tag("flow", id).description("records on the topic the sink has not committed").register(registry);
-                Gauge.builder("pipeline.partitions.held", this, c -> c.heldPartitions(group).size()).tag("flow", id)
-                        .tag("instance", config.Instance.ID)
-                        .description("partitions of the sink's topics this instance's consumer holds").register(registry);
-            } else {
-                // by id at each scrape: a reloaded route file makes a new route
-                Gauge.builder("pipeline.table.polled", context, c -> c.getRoute(id) != null && isLeading(c.getRoute(id)) ? 1 : 0).tag("flow", id)
-                        .tag("instance", config.Instance.ID)
-                        .description("1 while this instance holds the source table's lock, so it alone polls the table").register(registry);
+            if (meteredFlows.add(id)) {
+                registerFlowMeters(registry, id, group);
             }
-        }
-        // each partition a sink holds or held here: 1 while held (a partition is metered from the first time it is held)
-        for (Route route : context.getRoutes()) {
-            String group = FLOW_GROUP.equals(route.getGroup()) ? kafkaGroupOf(route) : null;
-            if (group == null) {
-                continue;
-            }
-            for (TopicPartition partition : heldPartitions(group)) {
-                if (meteredPartitions.add(route.getRouteId() + "/" + partition)) {
+            // each partition a sink holds or held here: 1 while held (a partition is metered from the first time it is held)
+            for (TopicPartition partition : group == null ? Set.<TopicPartition>of() : heldPartitions(group)) {
+                if (meteredPartitions.add(id + "/" + partition)) {
                     Gauge.builder("pipeline.partition.held", this, c -> c.heldPartitions(group).contains(partition) ? 1 : 0)
-                            .tag("flow", route.getRouteId()).tag("topic", partition.topic())
+                            .tag("flow", id).tag("topic", partition.topic())
                             .tag("partition", Integer.toString(partition.partition())).tag("instance", config.Instance.ID)
                             .description("1 while this instance's consumer holds the partition").register(registry);
                 }
             }
+        }
+    }
+
+    /** One flow's meters; {@code group}: a sink's consumer group, null for a source. */
+    private void registerFlowMeters(MeterRegistry registry, String id, String group) {
+        FunctionCounter.builder("pipeline.records.in", this, c -> c.flowValue(id, Flow::recordsIn)).tag("flow", id)
+                .description("records the flow read").register(registry);
+        FunctionCounter.builder("pipeline.records.out", this, c -> c.flowValue(id, Flow::recordsOut)).tag("flow", id)
+                .description("records the flow wrote").register(registry);
+        FunctionCounter.builder("pipeline.errors", this, c -> c.flowValue(id, Flow::errors)).tag("flow", id)
+                .description("failed polls or write attempts").register(registry);
+        FunctionCounter.builder("pipeline.dead.letters", this, c -> c.flowValue(id, Flow::deadLetters)).tag("flow", id)
+                .description("records sent to the dead-letter topic").register(registry);
+        Gauge.builder("pipeline.records.rate", this, c -> c.flowValue(id, Flow::ratePerSecond)).tag("flow", id)
+                .description("records written per second over the last minute").register(registry);
+        Gauge.builder("pipeline.running", this, c -> c.flowValue(id, f -> "Started".equals(f.state()) ? 1 : 0)).tag("flow", id)
+                .description("1 while the flow runs here, 0 when paused, stopped or on standby").register(registry);
+        Gauge.builder("pipeline.standby", this, c -> c.flowValue(id, f -> STANDBY.equals(f.state()) ? 1 : 0)).tag("flow", id)
+                .description("1 while another instance polls this source's table").register(registry);
+        if (group != null) {
+            Gauge.builder("pipeline.consumer.lag", this, c -> c.flowValue(id, Flow::lag))
+                    .tag("flow", id).description("records on the topic the sink has not committed").register(registry);
+            Gauge.builder("pipeline.partitions.held", this, c -> c.heldPartitions(group).size()).tag("flow", id)
+                    .tag("instance", config.Instance.ID)
+                    .description("partitions of the sink's topics this instance's consumer holds").register(registry);
+        } else {
+            // by id at each scrape: a reloaded route file makes a new route
+            Gauge.builder("pipeline.table.polled", context, c -> c.getRoute(id) != null && isLeading(c.getRoute(id)) ? 1 : 0).tag("flow", id)
+                    .tag("instance", config.Instance.ID)
+                    .description("1 while this instance holds the source table's lock, so it alone polls the table").register(registry);
         }
     }
 

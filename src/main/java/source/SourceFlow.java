@@ -217,7 +217,8 @@ public final class SourceFlow implements PipelineFlow {
                     settings.string("source.incrementing.column.name"), settings.string("source.timestamp.column.name"),
                     settings.intValue("source.batch.max.rows"), settings.longValue("source.timestamp.delay.interval.ms"),
                     settings.string("source.start.from").equals("now"), settings.bool("source.validate.non.null"));
-            TableCapture capture = new TableCapture(postgres, source, json, offsets, setup.progress(), flowName + "-" + name);
+            String routeId = flowName + "-" + name;
+            TableCapture capture = new TableCapture(postgres, source, json, offsets, setup.progress(), routeId);
             capture.validate();
             String bean = SourceTables.captureBean(flowName, captures.size());
             setup.bind(bean, capture);
@@ -227,7 +228,6 @@ public final class SourceFlow implements PipelineFlow {
             // the route names it); taking it over, it reads the offset afresh
             String namespace = settings.string("source.transactional.id.prefix") + "-" + name;
             leadership.beforeLeading(namespace, () -> capture.takeOver(namespace));
-            String routeId = flowName + "-" + name;
             leadership.routeRuns(namespace, () -> {
                 ServiceStatus status = setup.context().getRouteController().getRouteStatus(routeId);
                 // paused in the console, or (re)starting: it is this instance's; only a route that stays stopped is not

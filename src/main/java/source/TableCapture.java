@@ -122,13 +122,7 @@ public class TableCapture extends DefaultSqlPrepareStatementStrategy implements 
     public void takeOver(String transactionalId) {
         committed = null;
         if (settings.startFromNow()) {
-            offsetStore.commitIfNone(transactionalId, offsetKey(), () -> {
-                try {
-                    return startingNow();
-                } catch (SQLException e) {
-                    throw new IllegalStateException("cannot read where source.start.from=now starts: " + e.getMessage(), e);
-                }
-            });
+            offsetStore.commitIfNone(transactionalId, offsetKey(), this::startingNow);
         }
     }
 
@@ -188,11 +182,7 @@ public class TableCapture extends DefaultSqlPrepareStatementStrategy implements 
         if (offset == null) {
             offset = offsetStore.loadAll().get(offsetKey());
             if (offset == null) {
-                try {
-                    offset = settings.startFromNow() ? startingNow() : SourceOffset.START;
-                } catch (SQLException e) {
-                    throw new IllegalStateException("cannot read where source.start.from=now starts: " + e.getMessage(), e);
-                }
+                offset = settings.startFromNow() ? startingNow() : SourceOffset.START;
             }
             LOG.info("Source {} -> {} ({} mode) resumes after {}", settings.name(), settings.topic(),
                     settings.mode().configName(), describe(offset));
@@ -471,7 +461,7 @@ public class TableCapture extends DefaultSqlPrepareStatementStrategy implements 
     }
 
     /** source.start.from=now: the offset of the newest row already there (or the current time). */
-    private SourceOffset startingNow() throws SQLException {
+    private SourceOffset startingNow() {
         try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
             Long incrementing = null;
             LocalDateTime timestamp = null;
@@ -493,6 +483,8 @@ public class TableCapture extends DefaultSqlPrepareStatementStrategy implements 
                 }
             }
             return new SourceOffset(new SourceOffset.Position(timestamp, incrementing), List.of());
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read where source.start.from=now starts: " + e.getMessage(), e);
         }
     }
 

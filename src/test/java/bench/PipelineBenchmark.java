@@ -207,10 +207,7 @@ public final class PipelineBenchmark {
         List<Integer> ports = new ArrayList<>();
         try {
             for (int i = 1; i <= instances; i++) {
-                int port;
-                try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-                    port = socket.getLocalPort();
-                }
+                int port = freePort();
                 Map<String, String> settings = baseSettings();
                 settings.putAll(scaleSink(topic, "bench-scale-" + instances, "scale" + instances + "_${topic}"));
                 // its own /metrics says what it wrote and which partitions it held
@@ -264,6 +261,13 @@ public final class PipelineBenchmark {
     private static Map<String, String> scaleSink(String topic, String group, String tableFormat) {
         return Map.of("source.enabled", "false", "s3.enabled", "false", "mysql.topics", topic, "mysql.group.id", group,
                 "mysql.table.name.format", tableFormat);
+    }
+
+    /** A port no one listens on now, for a pipeline JVM's console. */
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
     }
 
     private static String http(String url) throws Exception {
@@ -836,10 +840,7 @@ public final class PipelineBenchmark {
             return;
         }
         int seconds = Integer.getInteger("bench.console.seconds", 60);
-        int port;
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = socket.getLocalPort();
-        }
+        int port = freePort();
         Map<String, String> settings = baseSettings();
         settings.putAll(Map.of("generator.enabled", "true", "generator.table", "BENCH_CONSOLE", "generator.rate.per.second", "10",
                 "source.table.whitelist", "BENCH_CONSOLE", "mysql.topics", "P_BENCH_CONSOLE", "s3.topics", "P_BENCH_CONSOLE",
